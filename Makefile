@@ -1,0 +1,41 @@
+# enricher: `make run` starts everything embedded; `make test` runs the
+# tests on the embedded Kafka and SQLite; `make test-integration` runs the
+# same tests on a real Apache Kafka and PostgreSQL (`make services-up`).
+
+GO       ?= go
+GOBIN    := $(shell $(GO) env GOPATH)/bin
+PKGS     := ./...
+RUN_ARGS ?=
+
+.PHONY: run build test test-integration lint generate services-up services-down clean
+
+run: ## API, worker and aggregator on an embedded Kafka (127.0.0.1:9092) and SQLite (./data)
+	$(GO) run ./cmd/enricher dev $(RUN_ARGS)
+
+build:
+	$(GO) build -o bin/enricher ./cmd/enricher
+
+test: ## unit and end-to-end tests on the embedded Kafka and SQLite, race detector on
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+test-integration: ## the same tests on the real Kafka and PostgreSQL of `make services-up`
+	@test -f .services.env || { echo "no .services.env: run 'make services-up' first" >&2; exit 1; }
+	set -a && . ./.services.env && set +a && \
+	ENRICHER_INTEGRATION=1 $(GO) test -race -count=1 -p 1 -timeout 20m $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GOBIN)/staticcheck $(PKGS)
+
+generate: ## regenerate the GraphQL code from schema/*.graphqls
+	$(GO) tool gqlgen generate
+
+services-up: ## start (installing if needed) Apache Kafka and PostgreSQL on loopback
+	scripts/services-up.sh
+
+services-down:
+	scripts/services-down.sh
+
+clean:
+	rm -rf bin data

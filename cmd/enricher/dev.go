@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// embedded starts the in-process Kafka broker on addr ("127.0.0.1:0" for
+// any free port), keeping its log in dataDir/kafka when dataDir is set.
+func embedded(addr, dataDir string) (*kfake.Cluster, error) {
+	host, portText, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("kafka address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil {
+		return nil, fmt.Errorf("kafka address %q: bad port", addr)
+	}
+	opts := []kfake.Opt{kfake.NumBrokers(1), kfake.Ports(port), kfake.ListenFn(func(network, _ string) (net.Listener, error) {
+		return net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+	})}
+	if dataDir != "" {
+		opts = append(opts, kfake.DataDir(filepath.Join(dataDir, "kafka")))
+	}
+	c, err := kfake.NewCluster(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("start embedded kafka on %s: %w", addr, err)
+	}
+	return c, nil
+}
+
+// runDev runs the whole pipeline in one process on an embedded Kafka
+// broker and a SQLite database, both kept in the data folder.
+func runDev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := parseConfig("dev", args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	cluster, err := embedded(cfg.kafkaAddr, cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	defer cluster.Close()
+	cfg.brokers = cluster.ListenAddrs()[0]
+	cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
+
+	st, err := openStore(ctx, cfg.databaseURL, true, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
+	if err != nil {
+		return err
+	}
+	return n.run(ctx, func(addr string) {
+		fmt.Fprintf(stdout, "enricher dev is running\n  playground  http://%s/\n  graphql     http://%s/query\n  kafka       %s  (kcat -b %s -L)\n  data        %s\n",
+			addr, addr, cfg.brokers, cfg.brokers, cfg.dataDir)
+	})
+}

@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/enricher/enricher/internal/testenv"
+	"github.com/enricher/enricher/store"
+)
+
+// TestMain lets a test start this binary as `enricher …` in a child
+// process: with ENRICHER_E2E_MAIN=1 the test binary is the command.
+func TestMain(m *testing.M) {
+	if os.Getenv("ENRICHER_E2E_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// stack is a running pipeline for a test, on the test's Kafka and database
+// (embedded, or the real ones in integration mode), with its own topics
+// and groups so tests do not see each other.
+type stack struct {
+	t       *testing.T
+	env     map[string]string
+	url     string // base URL of the API
+	store   *store.Store
+	cfg     *config
+	brokers string
+}
+
+func (s *stack) getenv(k string) string { return s.env[k] }
+
+// newStack prepares the configuration and the database; start runs parts.
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	brokers := strings.Join(testenv.Brokers(t), ",")
+	prefix := testenv.Unique("t") + "."
+	s := &stack{t: t, brokers: brokers, env: map[string]string{
+		"KAFKA_BROKERS":         brokers,
+		"DATABASE_URL":          testenv.DatabaseURL(t),
+		"KAFKA_TOPIC_PREFIX":    prefix,
+		"WORKER_GROUP":          prefix + "workers",
+		"AGGREGATOR_GROUP":      prefix + "aggregators",
+		"KAFKA_PARTITIONS":      "6",
+		"BATCH_SIZE":            "200",
+		"KAFKA_SESSION_TIMEOUT": "6s",
+		"SHUTDOWN_GRACE":        "10s",
+		"LOG_LEVEL":             "warn",
+	}}
+	ctx := context.Background()
+	st, err := openStore(ctx, s.env["DATABASE_URL"], true, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s.store = st
+	cfg, _, err := parseConfig("test", nil, s.getenv, io.Discard, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.httpAddr = "127.0.0.1:0"
+	s.cfg = cfg
+	return s
+}
+
+// startInProcess runs the given roles in this process until the test ends.
+func (s *stack) startInProcess(r roles) {
+	t := s.t
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx, cancel := context.WithCancel(context.Background())
+	n, err := newNode(ctx, s.cfg, log, s.store, r)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- n.run(ctx, func(addr string) { ready <- addr }) }()
+	addr := <-ready
+	if r.api {
+		s.url = "http://" + addr
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("node: %v", err)
+		}
+	})
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// gql posts a GraphQL query and decodes its data into out; it fails the
+// test on transport errors and returns the GraphQL errors.
+func (s *stack) gql(query string, vars map[string]any, out any) []string {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post(s.url+"/query", "application/json", bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return decodeGQL(s.t, resp, out)
+}
+
+func decodeGQL(t *testing.T, resp *http.Response, out any) []string {
+	t.Helper()
+	var r struct {
+		Data   json.RawMessage
+		Errors []struct{ Message string }
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("HTTP %d, not a GraphQL response: %s", resp.StatusCode, raw)
+	}
+	var errs []string
+	for _, e := range r.Errors {
+		errs = append(errs, e.Message)
+	}
+	if out != nil && len(r.Data) > 0 && string(r.Data) != "null" {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			t.Fatalf("decode data: %v: %s", err, r.Data)
+		}
+	}
+	return errs
+}
+
+// upload sends a CSV as curl -F does (GraphQL multipart request spec).
+func (s *stack) upload(name string, content []byte, out any) []string {
+	s.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("operations", `{"query":"mutation($file: Upload!) { uploadContacts(file: $file) { id status total } }","variables":{"file":null}}`)
+	_ = mw.WriteField("map", `{"0":["variables.file"]}`)
+	fw, _ := mw.CreateFormFile("0", name)
+	_, _ = fw.Write(content)
+	_ = mw.Close()
+	resp, err := http.Post(s.url+"/query", mw.FormDataContentType(), &body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return decodeGQL(s.t, resp, out)
+}
+
+// jobView is the part of a Job the tests read.
+type jobView struct {
+	ID        string
+	Status    string
+	Total     *int
+	Processed int
+	Succeeded int
+	Failed    int
+	Emails    struct{ Valid, Invalid int }
+	Workers   []struct {
+		Worker  string
+		Batches int
+	}
+}
+
+const jobFields = `id status total processed succeeded failed emails { valid invalid } workers { worker batches }`
+
+// follow subscribes to a job's progress over a websocket
+// (graphql-transport-ws) and returns every state until the server
+// completes the subscription.
+func (s *stack) follow(ctx context.Context, jobID string) ([]jobView, error) {
+	wsURL := "ws" + strings.TrimPrefix(s.url, "http") + "/query"
+	c, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", wsURL, err)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(1 << 20)
+	send := func(v any) error { b, _ := json.Marshal(v); return c.Write(ctx, websocket.MessageText, b) }
+	if err := send(map[string]any{"type": "connection_init"}); err != nil {
+		return nil, err
+	}
+	if err := send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": "subscription($id: ID!) { jobProgress(jobId: $id) { " + jobFields + " } }", "variables": map[string]any{"id": jobID},
+	}}); err != nil {
+		return nil, err
+	}
+	var states []jobView
+	for {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return states, fmt.Errorf("read: %w", err)
+		}
+		var msg struct {
+			Type    string
+			Payload json.RawMessage
+		}
+		if err := json.Unmarshal(data, &msg); err != nil {
+			return states, err
+		}
+		switch msg.Type {
+		case "connection_ack", "ping", "pong", "ka":
+			if msg.Type == "ping" {
+				_ = send(map[string]any{"type": "pong"})
+			}
+		case "next":
+			var p struct {
+				Data struct{ JobProgress jobView }
+			}
+			if err := json.Unmarshal(msg.Payload, &p); err != nil {
+				return states, err
+			}
+			states = append(states, p.Data.JobProgress)
+		case "complete":
+			return states, nil
+		default:
+			return states, fmt.Errorf("unexpected %s: %s", msg.Type, msg.Payload)
+		}
+	}
+}
+
+// contactsCSV makes a contacts file of n rows: work addresses, webmail,
+// invalid addresses, and every 1000th row malformed (a field too many).
+func contactsCSV(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("First Name,Last Name,E-mail,Company,Phone,Notes\n")
+	for i := 1; i <= n; i++ {
+		switch {
+		case i%1000 == 0:
+			fmt.Fprintf(&b, "Bad,Row,bad%d@acme.com,Acme,1,extra,field\n", i)
+		case i%10 == 0:
+			fmt.Fprintf(&b, "Web,Mail%d,webmail%d@gmail.com,,555-%04d,\n", i, i, i)
+		case i%7 == 0:
+			fmt.Fprintf(&b, "No,Good%d,not-an-email-%d,Broken Inc,,\"quoted, with comma\"\n", i, i)
+		default:
+			fmt.Fprintf(&b, "Person,N%d,person%d@company%d.com,Company %d,,\"multi\nline\"\n", i, i, i%97, i%97)
+		}
+	}
+	return b.Bytes()
+}
+
+// expected counts of contactsCSV(n).
+func expected(n int) (failed, invalid int) {
+	for i := 1; i <= n; i++ {
+		switch {
+		case i%1000 == 0:
+			failed++
+		case i%10 == 0:
+		case i%7 == 0:
+			invalid++
+		}
+	}
+	return failed, invalid
+}
+
+// waitTerminal follows the job until it ends, failing the test after d.
+func (s *stack) waitTerminal(jobID string, d time.Duration) []jobView {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	states, err := s.follow(ctx, jobID)
+	if err != nil {
+		s.t.Fatalf("following job %s: %v (after %d states)", jobID, err, len(states))
+	}
+	if len(states) == 0 {
+		s.t.Fatalf("subscription to job %s gave no state", jobID)
+	}
+	return states
+}
+
+// checkExport downloads the job's CSV and checks every row is there once,
+// original columns first.
+func (s *stack) checkExport(jobID string, rows int, header []string) [][]string {
+	s.t.Helper()
+	resp, err := http.Get(s.url + "/jobs/" + jobID + "/results.csv")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		s.t.Fatalf("export: HTTP %d", resp.StatusCode)
+	}
+	r := csv.NewReader(resp.Body)
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		s.t.Fatalf("export is not CSV: %v", err)
+	}
+	if len(recs) != rows+1 {
+		s.t.Fatalf("export has %d lines, want header + %d rows", len(recs), rows)
+	}
+	for i, h := range header {
+		if recs[0][i] != h {
+			s.t.Fatalf("export header %v does not start with the original %v", recs[0], header)
+		}
+	}
+	rowCol := len(header) // "row" is the first added column
+	seen := map[string]bool{}
+	for _, rec := range recs[1:] {
+		if seen[rec[rowCol]] {
+			s.t.Fatalf("row %s exported twice", rec[rowCol])
+		}
+		seen[rec[rowCol]] = true
+	}
+	return recs
+}

@@ -1,0 +1,63 @@
+// Command enricher is the contact enrichment service: one binary whose
+// subcommands run the whole pipeline in one process (dev, enrich) or each
+// part of it on its own (api, worker, aggregator, migrate).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `enricher: contact data enrichment
+
+Usage:
+  enricher dev                      API, worker and aggregator on an embedded Kafka and SQLite
+  enricher enrich FILE -o OUT       enrich one CSV file embedded and write the enriched CSV
+  enricher api                      the GraphQL API (needs KAFKA_BROKERS, DATABASE_URL)
+  enricher worker                   enrich contact batches (needs KAFKA_BROKERS)
+  enricher aggregator               store and count results (needs KAFKA_BROKERS, DATABASE_URL)
+  enricher migrate                  bring the database schema up to date (needs DATABASE_URL)
+
+Run "enricher COMMAND -h" for the flags of a command; every flag has an
+environment variable too.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "enricher:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "dev":
+		return runDev(ctx, args, getenv, stdout, stderr)
+	case "enrich":
+		return runEnrich(ctx, args, getenv, stderr)
+	case "api", "worker", "aggregator", "migrate":
+		return runPart(ctx, cmd, args, getenv, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

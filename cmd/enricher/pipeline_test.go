@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/enricher/enricher/internal/testenv"
+)
+
+var header = []string{"First Name", "Last Name", "E-mail", "Company", "Phone", "Notes"}
+
+// checkJob checks a finished job of contactsCSV(rows) and the states its
+// subscription showed.
+func checkJob(t *testing.T, s *stack, states []jobView, rows int) jobView {
+	t.Helper()
+	wantFailed, wantInvalid := expected(rows)
+	last := states[len(states)-1]
+	for i := 1; i < len(states); i++ {
+		if states[i].Processed < states[i-1].Processed {
+			t.Errorf("progress went back: %d then %d", states[i-1].Processed, states[i].Processed)
+		}
+	}
+	if last.Status != "COMPLETED_WITH_ERRORS" || last.Total == nil || *last.Total != rows ||
+		last.Processed != rows || last.Failed != wantFailed || last.Succeeded != rows-wantFailed || last.Emails.Invalid != wantInvalid {
+		t.Fatalf("final state %+v, want %d rows, %d failed, %d invalid emails", last, rows, wantFailed, wantInvalid)
+	}
+	var got struct{ Job jobView }
+	if errs := s.gql(`query($id: ID!) { job(id: $id) { `+jobFields+` } }`, map[string]any{"id": last.ID}, &got); errs != nil {
+		t.Fatal(errs)
+	}
+	if !reflect.DeepEqual(got.Job, last) {
+		t.Errorf("stored job %+v differs from the subscription's last state %+v", got.Job, last)
+	}
+	return last
+}
+
+func TestPipelineEndToEnd(t *testing.T) {
+	s := newStack(t)
+	s.startInProcess(roles{api: true, worker: true, aggregator: true})
+	const rows = 10000
+
+	var up struct{ UploadContacts jobView }
+	if errs := s.upload("contacts.csv", contactsCSV(rows), &up); errs != nil {
+		t.Fatal(errs)
+	}
+	states := s.waitTerminal(up.UploadContacts.ID, 3*time.Minute)
+	job := checkJob(t, s, states, rows)
+
+	// Failed rows name the row and the reason, and can be listed alone.
+	var page struct {
+		Contacts struct {
+			Edges []struct {
+				Cursor string
+				Node   struct {
+					Row    int
+					Status string
+					Error  *string
+					Email  string
+				}
+			}
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+		}
+	}
+	q := `query($id: ID!, $after: String, $f: ContactFilter) { contacts(jobId: $id, first: 4, after: $after, filter: $f) {
+		edges { cursor node { row status error email } } pageInfo { hasNextPage endCursor } } }`
+	if errs := s.gql(q, map[string]any{"id": job.ID, "f": map[string]any{"status": "FAILED"}}, &page); errs != nil {
+		t.Fatal(errs)
+	}
+	edges := page.Contacts.Edges
+	if len(edges) != 4 || !page.Contacts.PageInfo.HasNextPage || edges[0].Node.Row != 1000 || edges[3].Node.Row != 4000 {
+		t.Fatalf("failed contacts page: %+v", page.Contacts)
+	}
+	if e := edges[0].Node.Error; e == nil || !strings.Contains(*e, "row 1000") {
+		t.Errorf("error of a malformed row should name it: %v", e)
+	}
+	if errs := s.gql(q, map[string]any{"id": job.ID, "after": page.Contacts.PageInfo.EndCursor, "f": map[string]any{"status": "FAILED"}}, &page); errs != nil {
+		t.Fatal(errs)
+	}
+	if len(page.Contacts.Edges) != 4 || page.Contacts.Edges[0].Node.Row != 5000 {
+		t.Fatalf("second page of failed contacts: %+v", page.Contacts)
+	}
+
+	recs := s.checkExport(job.ID, rows, header)
+	// Row 7 has an invalid email and a quoted comma in an unknown column;
+	// row 1 a multi-line value.
+	byRow := map[string][]string{}
+	for _, r := range recs[1:] {
+		byRow[r[len(header)]] = r
+	}
+	if r := byRow["7"]; r[5] != "quoted, with comma" || r[len(header)+3] != "invalid" {
+		t.Errorf("row 7 exported as %q", r)
+	}
+	if r := byRow["1"]; r[5] != "multi\nline" || r[len(header)+7] != "company1.com" {
+		t.Errorf("row 1 exported as %q", r)
+	}
+
+	var list struct {
+		Jobs struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
+	}
+	if errs := s.gql(`{ jobs(first: 5) { edges { node { id } } } }`, nil, &list); errs != nil {
+		t.Fatal(errs)
+	}
+	if len(list.Jobs.Edges) != 1 || list.Jobs.Edges[0].Node.ID != job.ID {
+		t.Errorf("jobs = %+v", list.Jobs)
+	}
+}
+
+func TestUploadRejectsWhatIsNotAContactsFile(t *testing.T) {
+	s := newStack(t)
+	s.startInProcess(roles{api: true, worker: true, aggregator: true})
+	tests := []struct {
+		name, content, want string
+	}{
+		{"empty", "", "empty"},
+		{"binary", "PK\x03\x04\x14\x00\x00\x00\x08\x00", "ZIP"},
+		{"no email column", "name,company\nJane,Acme\n", "email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var up struct{ UploadContacts *jobView }
+			errs := s.upload(tt.name+".csv", []byte(tt.content), &up)
+			if len(errs) != 1 || !strings.Contains(errs[0], tt.want) || !strings.Contains(errs[0], tt.name+".csv") {
+				t.Fatalf("errors %q, want one naming the file and %q", errs, tt.want)
+			}
+			if up.UploadContacts != nil {
+				t.Fatalf("a job was made: %+v", up.UploadContacts)
+			}
+		})
+	}
+	t.Run("header only", func(t *testing.T) {
+		var up struct{ UploadContacts jobView }
+		if errs := s.upload("h.csv", []byte("email,name\n"), &up); errs != nil {
+			t.Fatal(errs)
+		}
+		if j := up.UploadContacts; j.Status != "SUCCEEDED" || j.Total == nil || *j.Total != 0 {
+			t.Fatalf("header-only upload gave %+v, want a job that ended at once with 0 rows", j)
+		}
+	})
+}
+
+// TestDistributedWorkers runs three worker processes and one aggregator
+// process beside an in-process API, and checks that one job's batches
+// were shared by the workers and every contact was stored once.
+func TestDistributedWorkers(t *testing.T) {
+	s := newStack(t)
+	s.startInProcess(roles{api: true})
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(role, name string) {
+		cmd := exec.Command(exe, role)
+		cmd.Env = append(os.Environ(), "ENRICHER_E2E_MAIN=1", "WORKER_NAME="+name)
+		for k, v := range s.env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		var logs bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = cmd.Process.Signal(os.Interrupt)
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("%s exited: %v\n%s", name, err, logs.String())
+			}
+		})
+	}
+	for i := 1; i <= 3; i++ {
+		start("worker", fmt.Sprintf("worker-%d", i))
+	}
+	start("aggregator", "aggregator")
+	waitGroupMembers(t, s.brokers, s.env["WORKER_GROUP"], 3)
+
+	const rows = 10000
+	var up struct{ UploadContacts jobView }
+	if errs := s.upload("contacts.csv", contactsCSV(rows), &up); errs != nil {
+		t.Fatal(errs)
+	}
+	job := checkJob(t, s, s.waitTerminal(up.UploadContacts.ID, 3*time.Minute), rows)
+	if len(job.Workers) < 2 {
+		t.Fatalf("one job's batches were processed by %d worker(s), want at least 2: %+v", len(job.Workers), job.Workers)
+	}
+	batches := 0
+	for _, w := range job.Workers {
+		batches += w.Batches
+	}
+	if want := (rows + 199) / 200; batches != want {
+		t.Errorf("workers processed %d batches, want %d", batches, want)
+	}
+	s.checkExport(job.ID, rows, header)
+}
+
+// waitGroupMembers waits until group has n members with assignments.
+func waitGroupMembers(t *testing.T, brokers, group string, n int) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(brokers, ",")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		gs, err := adm.DescribeGroups(ctx, group)
+		if err == nil {
+			if g, ok := gs[group]; ok && g.State == "Stable" && len(g.Members) == n {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("group %s never had %d stable members: %v", group, n, gs)
+		case <-tick.C:
+		}
+	}
+}
+
+// TestDevCommand starts `enricher dev` as a user does and sends it a file.
+func TestDevCommand(t *testing.T) {
+	if testenv.Integration() {
+		t.Skip("enricher dev is the embedded product; covered by make test")
+	}
+	dir := t.TempDir()
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"dev", "--http-addr", "127.0.0.1:0", "--kafka-addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"},
+			func(string) string { return "" }, pw, io.Discard)
+		pw.Close()
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev: %v", err)
+		}
+	}()
+	banner := bufio.NewScanner(pr)
+	var url, broker string
+	re := regexp.MustCompile(`playground\s+(http://\S+)/|kafka\s+(\S+)`)
+	for (url == "" || broker == "") && banner.Scan() {
+		if m := re.FindStringSubmatch(banner.Text()); m != nil {
+			if m[1] != "" {
+				url = m[1]
+			} else {
+				broker = m[2]
+			}
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if url == "" || broker == "" {
+		t.Fatal("dev printed no playground URL or broker address")
+	}
+	// The embedded broker is a real one on a real port.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker))
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics, err := kadm.NewClient(cl).ListTopics(context.Background())
+	cl.Close()
+	if err != nil || !topics.Has("contacts.batches") || !topics.Has("contacts.results") {
+		t.Fatalf("topics on the embedded broker: %v, %v", topics.Names(), err)
+	}
+	s := &stack{t: t, url: url}
+	var up struct{ UploadContacts jobView }
+	if errs := s.upload("c.csv", contactsCSV(2500), &up); errs != nil {
+		t.Fatal(errs)
+	}
+	states := s.waitTerminal(up.UploadContacts.ID, 2*time.Minute)
+	if last := states[len(states)-1]; last.Processed != 2500 || last.Failed != 2 {
+		t.Fatalf("final state %+v", last)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "enricher.db")); err != nil {
+		t.Errorf("no database in the data folder: %v", err)
+	}
+}
+
+func TestEnrichCommand(t *testing.T) {
+	if testenv.Integration() {
+		t.Skip("enricher enrich is embedded by design; covered by make test")
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.csv")
+	const rows = 3000
+	if err := os.WriteFile(in, contactsCSV(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	if err := run(context.Background(), []string{"enrich", in, "-o", out}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
+		t.Fatalf("enrich: %v\n%s", err, stderr.String())
+	}
+	s := &stack{t: t}
+	f, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(string(f), "\n")
+	if !strings.HasPrefix(string(f), strings.Join(header, ",")) || lines < rows+1 {
+		t.Fatalf("output starts %q and has %d lines", f[:80], lines)
+	}
+	if !strings.Contains(stderr.String(), "enriched "+strconv.Itoa(rows)+" rows") {
+		t.Errorf("no summary on stderr: %s", stderr.String())
+	}
+	_ = s
+
+	for name, content := range map[string]string{"empty.csv": "", "noemail.csv": "a,b\n1,2\n"} {
+		p := filepath.Join(dir, name)
+		_ = os.WriteFile(p, []byte(content), 0o644)
+		err := run(context.Background(), []string{"enrich", p, "-o", filepath.Join(dir, "x.csv")}, func(string) string { return "" }, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("enrich %s: err = %v, want an error naming the file", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.csv")); !os.IsNotExist(err) {
+		t.Errorf("a failed run left an output file")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/enricher/enricher/contactcsv"
+	"github.com/enricher/enricher/graph"
+	"github.com/enricher/enricher/processors"
+	"github.com/enricher/enricher/store"
+	"github.com/enricher/enricher/streams"
+)
+
+// roles says which parts of the pipeline a process runs.
+type roles struct{ api, worker, aggregator bool }
+
+// node is one process's share of the pipeline, wired from its config.
+type node struct {
+	cfg     *config
+	log     *slog.Logger
+	topics  streams.Topics
+	store   *store.Store // nil for a worker alone
+	clients []*kgo.Client
+
+	dispatcher *streams.Dispatcher
+	feed       *streams.Feed
+	worker     *streams.Worker
+	aggregator *streams.Aggregator
+}
+
+func (n *node) client(opts ...kgo.Opt) (*kgo.Client, error) {
+	cl, err := streams.NewClient(n.cfg.brokerList(), n.log, opts...)
+	if err != nil {
+		return nil, err
+	}
+	n.clients = append(n.clients, cl)
+	return cl, nil
+}
+
+// newNode connects what the roles need and creates missing topics.
+func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store, r roles) (*node, error) {
+	n := &node{cfg: cfg, log: log, topics: cfg.topics(), store: st}
+	if len(cfg.brokerList()) == 0 {
+		return nil, errors.New("no Kafka brokers configured (set --brokers or KAFKA_BROKERS)")
+	}
+	producer, err := n.client()
+	if err != nil {
+		return nil, err
+	}
+	ctxTopics, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := streams.EnsureTopics(ctxTopics, producer, n.topics, int32(cfg.partitions), int16(cfg.replication)); err != nil {
+		n.close()
+		return nil, fmt.Errorf("kafka at %s: %w", cfg.brokers, err)
+	}
+	if r.api {
+		n.dispatcher = &streams.Dispatcher{
+			Client: producer, Topics: n.topics, Jobs: st, BatchSize: cfg.batchSize, MaxRows: cfg.maxRows,
+			CSV: contactcsv.Options{MaxColumns: cfg.maxColumns}, Log: log.With("part", "api"),
+		}
+		feedClient, err := n.client(streams.FeedOpts(n.topics.Progress)...)
+		if err != nil {
+			n.close()
+			return nil, err
+		}
+		n.feed = streams.NewFeed(feedClient, log.With("part", "feed"))
+	}
+	if r.worker {
+		cl, err := n.client(streams.GroupOpts(cfg.workerGroup, n.topics.Batches, cfg.sessionTimeout)...)
+		if err != nil {
+			n.close()
+			return nil, err
+		}
+		n.worker = &streams.Worker{
+			Client: cl, Topics: n.topics, Processor: processors.Basic{}, Name: cfg.workerName,
+			Parallel: cfg.parallel, Timeout: cfg.batchTimeout, Log: log.With("part", "worker"),
+		}
+	}
+	if r.aggregator {
+		cl, err := n.client(streams.GroupOpts(cfg.aggregatorGroup, n.topics.Results, cfg.sessionTimeout)...)
+		if err != nil {
+			n.close()
+			return nil, err
+		}
+		n.aggregator = &streams.Aggregator{Client: cl, Topics: n.topics, Sink: st, Log: log.With("part", "aggregator")}
+	}
+	return n, nil
+}
+
+// close leaves the consumer groups and closes the Kafka clients.
+func (n *node) close() {
+	for _, cl := range n.clients {
+		cl.CloseAllowingRebalance()
+	}
+}
+
+// run runs the node's parts until ctx ends, then stops them: the API stops
+// taking requests, worker and aggregator finish and commit what they hold,
+// all within the shutdown grace. ready, if not nil, is called once the API
+// listens.
+func (n *node) run(ctx context.Context, ready func(addr string)) error {
+	defer n.close()
+	var wg sync.WaitGroup
+	stopLoops, cancelLoops := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelLoops()
+	start := func(f func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(stopLoops) }()
+	}
+	if n.worker != nil {
+		start(n.worker.Run)
+	}
+	if n.aggregator != nil {
+		start(n.aggregator.Run)
+	}
+
+	var srv *http.Server
+	serveErr := make(chan error, 1)
+	if n.feed != nil {
+		start(n.feed.Run)
+		ln, err := net.Listen("tcp", n.cfg.httpAddr)
+		if err != nil {
+			cancelLoops()
+			wg.Wait()
+			return fmt.Errorf("listen on %s: %w", n.cfg.httpAddr, err)
+		}
+		resolver := &graph.Resolver{Store: n.store, Dispatcher: n.dispatcher, Feed: n.feed, Log: n.log.With("part", "api")}
+		srv = &http.Server{
+			Handler:           graph.NewHandler(resolver, graph.Options{MaxUploadBytes: n.cfg.maxUploadBytes, Playground: n.cfg.playground}),
+			ReadHeaderTimeout: 10 * time.Second,
+			BaseContext:       func(net.Listener) context.Context { return stopLoops },
+			ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+		}
+		go func() { serveErr <- srv.Serve(ln) }()
+		if ready != nil {
+			ready(ln.Addr().String())
+		}
+	} else if ready != nil {
+		ready("")
+	}
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		err = fmt.Errorf("http server: %w", err)
+	}
+	n.log.Info("shutting down", "grace", n.cfg.shutdownGrace)
+	grace, cancel := context.WithTimeout(context.Background(), n.cfg.shutdownGrace)
+	defer cancel()
+	if srv != nil {
+		if e := srv.Shutdown(grace); e != nil && !errors.Is(e, http.ErrServerClosed) {
+			n.log.Warn("http shutdown", "err", e)
+		}
+	}
+	cancelLoops()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-grace.Done():
+		n.log.Warn("in-flight work did not finish within the shutdown grace; it will be redelivered")
+	}
+	return err
+}
+
+// openStore opens and, if migrate, migrates the database.
+func openStore(ctx context.Context, url string, migrate bool, log *slog.Logger) (*store.Store, error) {
+	if url == "" {
+		return nil, errors.New("no database configured (set --database-url or DATABASE_URL)")
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		applied, err := st.Migrate(ctx)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("database migrated", "applied", applied)
+		}
+	}
+	return st, nil
+}
+
+// runPart runs one part of the distributed pipeline.
+func runPart(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, _, err := parseConfig(name, args, getenv, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	log = log.With("process", name)
+	var st *store.Store
+	if name != "worker" {
+		if st, err = openStore(ctx, cfg.databaseURL, name == "migrate", log); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	if name == "migrate" {
+		log.Info("database schema is up to date", "dialect", st.Dialect())
+		return nil
+	}
+	n, err := newNode(ctx, cfg, log, st, roles{api: name == "api", worker: name == "worker", aggregator: name == "aggregator"})
+	if err != nil {
+		return err
+	}
+	return n.run(ctx, func(addr string) {
+		log.Info("started", "http", addr, "brokers", cfg.brokers, "topics", n.topics)
+	})
+}

@@ -1,0 +1,87 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/enricher/enricher/contactcsv"
+	"github.com/enricher/enricher/store"
+)
+
+// ResultsPath is where a job's enriched CSV is served.
+func ResultsPath(jobID string) string { return "/jobs/" + jobID + "/results.csv" }
+
+// ResultColumns are the columns the export adds after the original ones.
+var ResultColumns = []string{
+	"row", "enrich_status", "enrich_error",
+	"email_status", "email_reason", "email_normalized", "email_free",
+	"company_domain", "company_name", "company_status", "company_source", "company_method",
+}
+
+// WriteResults writes a job's enriched CSV to w: the original header and
+// values first, then ResultColumns, one line per stored contact in row
+// order. It reads the contacts a page at a time.
+func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.Job) error {
+	cw := contactcsv.NewWriter(w)
+	header := append(append([]string{}, job.Columns...), ResultColumns...)
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("write header: %w", err)
+	}
+	rec := make([]string, 0, len(header))
+	err := st.EachContact(ctx, job.ID, func(c *store.Contact) error {
+		rec = rec[:0]
+		for i := range job.Columns {
+			v := ""
+			if i < len(c.Fields) {
+				v = c.Fields[i]
+			}
+			rec = append(rec, v)
+		}
+		rec = append(rec, strconv.Itoa(c.Row), c.Status, c.Error)
+		if e := c.EmailResult; e != nil {
+			rec = append(rec, e.Status, e.Reason, e.Normalized, strconv.FormatBool(e.FreeEmail))
+		} else {
+			rec = append(rec, "", "", "", "")
+		}
+		if co := c.CompanyResult; co != nil {
+			rec = append(rec, co.Domain, co.Name, co.Status, co.Source, co.Method)
+		} else {
+			rec = append(rec, "", "", "", "", "")
+		}
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return fmt.Errorf("export job %s: %w", job.ID, err)
+	}
+	if err := cw.Flush(); err != nil {
+		return fmt.Errorf("export job %s: %w", job.ID, err)
+	}
+	return nil
+}
+
+func (r *Resolver) exportCSV(w http.ResponseWriter, req *http.Request) {
+	id := req.PathValue("id")
+	job, err := r.Store.Job(req.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		http.Error(w, fmt.Sprintf("job %q not found", id), http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		r.Log.Error("export", "job", id, "err", err)
+		http.Error(w, "cannot read the job: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="enriched-%s.csv"`, job.ID))
+	if !store.Terminal(job.Status) {
+		w.Header().Set("X-Job-Status", job.Status) // a partial export of a running job
+	}
+	if err := WriteResults(req.Context(), w, r.Store, job); err != nil {
+		// The status line is gone; the cut-off body is what the client sees.
+		r.Log.Error("export", "job", id, "err", err)
+	}
+}

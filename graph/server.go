@@ -1,0 +1,111 @@
+package graph
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Options bound what the HTTP API accepts.
+type Options struct {
+	MaxUploadBytes int64    // largest upload; default 1 GiB
+	MaxComplexity  int      // GraphQL query complexity; default 5000
+	Playground     bool     // serve the GraphQL playground at /
+	OriginPatterns []string // websocket origins allowed besides the API's own host
+}
+
+// NewHandler serves the API:
+//
+//	/                          the GraphQL playground (when enabled)
+//	/query                     GraphQL over HTTP and websocket
+//	/jobs/{id}/results.csv     the enriched CSV of a job
+//	/healthz                   200 when the database answers
+func NewHandler(r *Resolver, opt Options) http.Handler {
+	if opt.MaxUploadBytes <= 0 {
+		opt.MaxUploadBytes = 1 << 30
+	}
+	if opt.MaxComplexity <= 0 {
+		opt.MaxComplexity = 5000
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.Websocket{
+		Implementation: transport.CoderWebsocketImplementation{
+			AcceptOptions: websocket.AcceptOptions{OriginPatterns: opt.OriginPatterns},
+		},
+		KeepAlivePingInterval: 10 * time.Second,
+		PingPongInterval:      10 * time.Second,
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	// Files of up to MaxMemory bytes are held in memory while the request
+	// is parsed; larger ones go to a temporary file first.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 1 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(opt.MaxComplexity))
+
+	mux := http.NewServeMux()
+	mux.Handle("/query", spoolChunkedUploads(srv, opt.MaxUploadBytes, r.Log))
+	mux.HandleFunc("GET /jobs/{id}/results.csv", r.exportCSV)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, req *http.Request) {
+		if err := r.Store.Ping(req.Context()); err != nil {
+			http.Error(w, "database: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	if opt.Playground {
+		mux.Handle("GET /{$}", playground.Handler("enricher", "/query"))
+	}
+	return mux
+}
+
+// spoolChunkedUploads writes a multipart upload sent without a length
+// (chunked) to a temporary file first: gqlgen would read such a body into
+// memory whole, while a body of known length it spools to disk itself.
+func spoolChunkedUploads(next http.Handler, limit int64, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if r.Method != http.MethodPost || mt != "multipart/form-data" || r.ContentLength >= 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		f, err := os.CreateTemp("", "enricher-upload-*")
+		if err != nil {
+			log.Error("spool upload", "err", err)
+			http.Error(w, "cannot store the upload", http.StatusInternalServerError)
+			return
+		}
+		defer func() { f.Close(); os.Remove(f.Name()) }()
+		n, err := io.Copy(f, http.MaxBytesReader(w, r.Body, limit))
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, fmt.Sprintf(`{"errors":[{"message":"upload larger than the limit of %d bytes"}]}`, limit), http.StatusRequestEntityTooLarge)
+			return
+		}
+		if err != nil {
+			http.Error(w, "reading the upload: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			http.Error(w, "cannot read back the upload", http.StatusInternalServerError)
+			return
+		}
+		r.Body, r.ContentLength = f, n
+		next.ServeHTTP(w, r)
+	})
+}

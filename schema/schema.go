@@ -1,0 +1,114 @@
+// Package schema holds the project's contracts: the GraphQL SDL that gqlgen
+// reads (schema.graphqls) and the JSON records that travel on Kafka, as Go
+// types with a JSON Schema per topic in records/.
+//
+// The progress topic carries store.Job values; its JSON Schema is here too.
+//
+// Every record carries "version"; a consumer rejects a version it does not
+// know (the record goes to the dead-letter topic) instead of guessing.
+package schema
+
+import (
+	"embed"
+	"time"
+)
+
+// RecordVersion is the version of the record formats defined here.
+const RecordVersion = 1
+
+// Records holds the JSON Schema of each topic's record value, named
+// <topic>.schema.json.
+//
+//go:embed records/*.schema.json
+var Records embed.FS
+
+// ContactBatch is the value of a record on the batches topic: a slice of one
+// job's uploaded rows, in file order.
+type ContactBatch struct {
+	Version  int       `json:"version"`
+	JobID    string    `json:"job_id"`
+	BatchNo  int       `json:"batch_no"`
+	Contacts []Contact `json:"contacts"`
+}
+
+// Contact is one uploaded row: the values mapped to the fields the pipeline
+// knows, and every original value in header order so the export can give
+// the file back as it came.
+type Contact struct {
+	Row       int      `json:"row"`
+	Line      int      `json:"line,omitempty"`
+	FirstName string   `json:"first_name,omitempty"`
+	LastName  string   `json:"last_name,omitempty"`
+	Email     string   `json:"email,omitempty"`
+	Company   string   `json:"company,omitempty"`
+	Phone     string   `json:"phone,omitempty"`
+	Fields    []string `json:"fields"`
+	// Error is set when the row could not be read (wrong field count, bad
+	// encoding...). Such a row is passed through as a failed result.
+	Error string `json:"error,omitempty"`
+}
+
+// ResultBatch is the value of a record on the results topic: the outcome of
+// one ContactBatch, one Result per contact. Its key is the job ID.
+type ResultBatch struct {
+	Version     int       `json:"version"`
+	JobID       string    `json:"job_id"`
+	BatchNo     int       `json:"batch_no"`
+	Worker      string    `json:"worker"`
+	ProcessedAt time.Time `json:"processed_at"`
+	Results     []Result  `json:"results"`
+}
+
+// Result statuses: a contact was enriched, or could not be processed at all.
+// An undeliverable email is a successful check: StatusOK with an email
+// status of "invalid".
+const (
+	StatusOK     = "ok"
+	StatusFailed = "failed"
+)
+
+// Result is the enrichment of one contact.
+type Result struct {
+	Input   Contact        `json:"input"`
+	Status  string         `json:"status"`
+	Error   string         `json:"error,omitempty"`
+	Email   *EmailResult   `json:"email,omitempty"`
+	Company *CompanyResult `json:"company,omitempty"`
+}
+
+// Email verification statuses.
+const (
+	EmailValid     = "valid"
+	EmailInvalid   = "invalid"
+	EmailCatchAll  = "catch_all"
+	EmailDoNotMail = "do_not_mail"
+	EmailUnknown   = "unknown"
+)
+
+// EmailResult is the verdict on an email address with the reasons for it.
+type EmailResult struct {
+	Address    string   `json:"address"`
+	Normalized string   `json:"normalized,omitempty"`
+	Status     string   `json:"status"`
+	Reason     string   `json:"reason"`
+	Reasons    []string `json:"reasons,omitempty"`
+	Domain     string   `json:"domain,omitempty"`
+	FreeEmail  bool     `json:"free_email,omitempty"`
+}
+
+// CompanyResult is what is known of a contact's company, with where each
+// answer came from.
+type CompanyResult struct {
+	Domain string `json:"domain,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Status string `json:"status"`
+	Source string `json:"source,omitempty"`
+	Method string `json:"method,omitempty"`
+}
+
+// Company match statuses.
+const (
+	CompanyMatched       = "matched"
+	CompanyNotFound      = "not_found"
+	CompanyPersonalEmail = "personal_email"
+)

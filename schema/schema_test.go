@@ -1,0 +1,90 @@
+package schema_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/enricher/enricher/schema"
+	"github.com/enricher/enricher/store"
+)
+
+const base = "file:///records/"
+
+// compile loads every record schema and returns the one of topic.
+func compile(t *testing.T, topic string) *jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	files, err := fs.Glob(schema.Records, "records/*.schema.json")
+	if err != nil || len(files) != 3 {
+		t.Fatalf("record schemas: %v %v", files, err)
+	}
+	for _, f := range files {
+		raw, _ := fs.ReadFile(schema.Records, f)
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if err := c.AddResource(base+strings.TrimPrefix(f, "records/"), doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := c.Compile(base + topic + ".schema.json")
+	if err != nil {
+		t.Fatalf("compile %s: %v", topic, err)
+	}
+	return s
+}
+
+func validate(s *jsonschema.Schema, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	return s.Validate(doc)
+}
+
+// The Go types and the published schemas describe the same records: what
+// the code writes validates, and the schemas reject what they should.
+func TestRecordsMatchTheirSchemas(t *testing.T) {
+	contact := schema.Contact{Row: 1, Line: 2, FirstName: "Jane", Email: "jane@acme.com", Fields: []string{"Jane", "jane@acme.com"}}
+	batch := schema.ContactBatch{Version: schema.RecordVersion, JobID: "j1", BatchNo: 0, Contacts: []schema.Contact{contact, {Row: 2, Fields: []string{}, Error: "row 2 (line 3): has 3 fields, header has 2"}}}
+	results := schema.ResultBatch{Version: schema.RecordVersion, JobID: "j1", Worker: "w", ProcessedAt: time.Now(), Results: []schema.Result{{
+		Input: contact, Status: schema.StatusOK,
+		Email:   &schema.EmailResult{Address: "jane@acme.com", Normalized: "jane@acme.com", Status: schema.EmailValid, Reason: "valid_syntax", Domain: "acme.com"},
+		Company: &schema.CompanyResult{Domain: "acme.com", Status: schema.CompanyMatched, Source: "email_domain", Method: "work_email_domain"},
+	}}}
+	total := 2
+	now := time.Now()
+	job := store.Job{Version: schema.RecordVersion, ID: "j1", Status: store.JobSucceeded, Columns: []string{"email"}, Total: &total, Processed: 2, Succeeded: 2, Seq: 3, CreatedAt: now, UpdatedAt: now, FinishedAt: &now}
+
+	tests := []struct {
+		topic string
+		value any
+		ok    bool
+	}{
+		{"contacts.batches", batch, true},
+		{"contacts.batches", schema.ContactBatch{Version: 2, JobID: "j1", Contacts: []schema.Contact{}}, false},
+		{"contacts.batches", map[string]any{"version": 1, "job_id": "j1", "batch_no": 0}, false},
+		{"contacts.results", results, true},
+		{"contacts.results", schema.ResultBatch{Version: 1, JobID: "j", Worker: "w", ProcessedAt: now, Results: []schema.Result{{Input: contact, Status: "maybe"}}}, false},
+		{"jobs.progress", job, true},
+		{"jobs.progress", store.Job{Version: 1, ID: "j", Status: "DONE", CreatedAt: now, UpdatedAt: now}, false},
+	}
+	for _, tt := range tests {
+		err := validate(compile(t, tt.topic), tt.value)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: %+v: valid = %v, want %v (%v)", tt.topic, tt.value, err == nil, tt.ok, err)
+		}
+	}
+}

@@ -1,0 +1,327 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/enricher/enricher/schema"
+)
+
+// Contact is one uploaded row with its enrichment, written once by the
+// aggregator when its batch's results arrive.
+type Contact struct {
+	bun.BaseModel `bun:"table:contacts"`
+
+	JobID         string                `bun:"job_id,pk"`
+	Row           int                   `bun:"row_no,pk"`
+	Status        string                `bun:"status"`
+	Error         string                `bun:"error"`
+	FirstName     string                `bun:"first_name"`
+	LastName      string                `bun:"last_name"`
+	Email         string                `bun:"email"`
+	Company       string                `bun:"company"`
+	Phone         string                `bun:"phone"`
+	Fields        []string              `bun:"fields"`
+	EmailStatus   string                `bun:"email_status"`
+	CompanyDomain string                `bun:"company_domain"`
+	EmailResult   *schema.EmailResult   `bun:"email_result"`
+	CompanyResult *schema.CompanyResult `bun:"company_result"`
+}
+
+type jobBatch struct {
+	bun.BaseModel `bun:"table:job_batches"`
+
+	JobID       string    `bun:"job_id,pk"`
+	BatchNo     int       `bun:"batch_no,pk"`
+	RowCount    int       `bun:"row_count"`
+	Worker      string    `bun:"worker"`
+	ProcessedAt time.Time `bun:"processed_at"`
+}
+
+// Applied is what ApplyResults changed.
+type Applied struct {
+	// Jobs are the jobs whose counters moved, as they are now.
+	Jobs []*Job
+	// Duplicates counts batches that were already stored and changed nothing.
+	Duplicates int
+	// Orphans are batches of jobs that do not exist; nothing was stored.
+	Orphans []schema.ResultBatch
+}
+
+// tally is what a set of results adds to a job's counters.
+type tally struct {
+	processed, succeeded, failed                 int
+	valid, invalid, catchAll, doNotMail, unknown int
+	companies                                    int
+}
+
+func (t *tally) add(r *schema.Result) {
+	t.processed++
+	if r.Status != schema.StatusOK {
+		t.failed++
+		return
+	}
+	t.succeeded++
+	if r.Email != nil {
+		switch r.Email.Status {
+		case schema.EmailValid:
+			t.valid++
+		case schema.EmailInvalid:
+			t.invalid++
+		case schema.EmailCatchAll:
+			t.catchAll++
+		case schema.EmailDoNotMail:
+			t.doNotMail++
+		default:
+			t.unknown++
+		}
+	}
+	if r.Company != nil && r.Company.Status == schema.CompanyMatched {
+		t.companies++
+	}
+}
+
+// contactInsertChunk bounds the size of one multi-row INSERT statement.
+const contactInsertChunk = 1000
+
+// ApplyResults stores result batches in one transaction: each batch is
+// recorded by (job, batch number), so a batch seen before changes nothing;
+// the contacts of new batches are written, and each job's counters move by
+// exactly what was new. A job whose every row is in ends SUCCEEDED or
+// COMPLETED_WITH_ERRORS.
+func (s *Store) ApplyResults(ctx context.Context, batches []schema.ResultBatch) (Applied, error) {
+	var out Applied
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		out = Applied{}
+		known, err := existingJobs(ctx, tx, batches)
+		if err != nil {
+			return err
+		}
+		tallies := map[string]*tally{}
+		var order []string
+		var rows []Contact
+		for i := range batches {
+			b := &batches[i]
+			if !known[b.JobID] {
+				out.Orphans = append(out.Orphans, *b)
+				continue
+			}
+			res, err := tx.NewInsert().Model(&jobBatch{
+				JobID: b.JobID, BatchNo: b.BatchNo, RowCount: len(b.Results), Worker: b.Worker, ProcessedAt: b.ProcessedAt.UTC(),
+			}).On("CONFLICT DO NOTHING").Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("record batch %d of job %s: %w", b.BatchNo, b.JobID, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("record batch %d of job %s: %w", b.BatchNo, b.JobID, err)
+			} else if n == 0 {
+				out.Duplicates++
+				continue
+			}
+			t := tallies[b.JobID]
+			if t == nil {
+				t = &tally{}
+				tallies[b.JobID] = t
+				order = append(order, b.JobID)
+			}
+			for k := range b.Results {
+				r := &b.Results[k]
+				t.add(r)
+				rows = append(rows, contactRow(b.JobID, r))
+				if len(rows) == contactInsertChunk {
+					if err := insertContacts(ctx, tx, rows); err != nil {
+						return err
+					}
+					rows = rows[:0]
+				}
+			}
+		}
+		if err := insertContacts(ctx, tx, rows); err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		for _, id := range order {
+			j, err := addCounts(ctx, tx, id, tallies[id], now)
+			if err != nil {
+				return err
+			}
+			out.Jobs = append(out.Jobs, j)
+		}
+		return nil
+	})
+	if err != nil {
+		return Applied{}, fmt.Errorf("apply %d result batches: %w", len(batches), err)
+	}
+	return out, nil
+}
+
+func existingJobs(ctx context.Context, tx bun.Tx, batches []schema.ResultBatch) (map[string]bool, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, b := range batches {
+		if !seen[b.JobID] {
+			seen[b.JobID] = true
+			ids = append(ids, b.JobID)
+		}
+	}
+	known := map[string]bool{}
+	if len(ids) == 0 {
+		return known, nil
+	}
+	var found []string
+	if err := tx.NewSelect().Table("jobs").Column("id").Where("id IN (?)", bun.List(ids)).Scan(ctx, &found); err != nil {
+		return nil, fmt.Errorf("look up jobs: %w", err)
+	}
+	for _, id := range found {
+		known[id] = true
+	}
+	return known, nil
+}
+
+func contactRow(jobID string, r *schema.Result) Contact {
+	in := &r.Input
+	c := Contact{
+		JobID: jobID, Row: in.Row, Status: r.Status, Error: r.Error,
+		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Company: in.Company, Phone: in.Phone,
+		Fields: in.Fields, EmailResult: r.Email, CompanyResult: r.Company,
+	}
+	if c.Fields == nil {
+		c.Fields = []string{}
+	}
+	if r.Email != nil {
+		c.EmailStatus = r.Email.Status
+	}
+	if r.Company != nil {
+		c.CompanyDomain = r.Company.Domain
+	}
+	return c
+}
+
+func insertContacts(ctx context.Context, tx bun.Tx, rows []Contact) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		return fmt.Errorf("insert %d contacts: %w", len(rows), err)
+	}
+	return nil
+}
+
+func addCounts(ctx context.Context, tx bun.Tx, id string, t *tally, now time.Time) (*Job, error) {
+	var j Job
+	err := tx.NewRaw(`UPDATE jobs SET
+		processed = processed + ?0, succeeded = succeeded + ?2, failed = failed + ?1,
+		email_valid = email_valid + ?3, email_invalid = email_invalid + ?4, email_catch_all = email_catch_all + ?5,
+		email_do_not_mail = email_do_not_mail + ?6, email_unknown = email_unknown + ?7,
+		companies_found = companies_found + ?8, seq = seq + 1, updated_at = ?9,
+		status = CASE WHEN status IN ('CANCELLED', 'FAILED') THEN status
+			WHEN total IS NOT NULL AND processed + ?0 >= total THEN `+terminalStatus+`
+			WHEN status = 'PENDING' THEN 'RUNNING' ELSE status END,
+		finished_at = CASE WHEN finished_at IS NULL AND total IS NOT NULL AND processed + ?0 >= total THEN ?9 ELSE finished_at END
+		WHERE id = ?10 RETURNING *`,
+		t.processed, t.failed, t.succeeded, t.valid, t.invalid, t.catchAll, t.doNotMail, t.unknown, t.companies, now, id,
+	).Scan(ctx, &j)
+	if err != nil {
+		return nil, fmt.Errorf("count results of job %s: %w", id, err)
+	}
+	return &j, nil
+}
+
+// ContactFilter narrows a contact listing; zero fields do not filter.
+type ContactFilter struct {
+	Status           string // "ok" or "failed"
+	EmailStatus      string
+	HasCompanyDomain *bool
+	Search           string // substring of email, name or company
+}
+
+// Contacts lists up to limit contacts of a job in row order, after row
+// number after (0 for the first). It returns one more than limit when there
+// are more, so the caller can tell.
+func (s *Store) Contacts(ctx context.Context, jobID string, limit, after int, f ContactFilter) ([]Contact, error) {
+	var cs []Contact
+	q := s.db.NewSelect().Model(&cs).Where("job_id = ?", jobID).Where("row_no > ?", after).OrderExpr("row_no").Limit(int64(limit) + 1)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.EmailStatus != "" {
+		q = q.Where("email_status = ?", f.EmailStatus)
+	}
+	if f.HasCompanyDomain != nil {
+		if *f.HasCompanyDomain {
+			q = q.Where("company_domain <> ''")
+		} else {
+			q = q.Where("company_domain = ''")
+		}
+	}
+	if f.Search != "" {
+		like := "%" + escapeLike(f.Search) + "%"
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("lower(email) LIKE lower(?) ESCAPE '\\'", like).
+				WhereOr("lower(first_name || ' ' || last_name) LIKE lower(?) ESCAPE '\\'", like).
+				WhereOr("lower(company) LIKE lower(?) ESCAPE '\\'", like)
+		})
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list contacts of job %s: %w", jobID, err)
+	}
+	return cs, nil
+}
+
+// exportPage is how many contacts EachContact reads per query.
+const exportPage = 2000
+
+// EachContact calls fn for every stored contact of a job in row order,
+// reading a page at a time so memory stays flat however large the job.
+func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*Contact) error) error {
+	after := 0
+	for {
+		page, err := s.Contacts(ctx, jobID, exportPage-1, after, ContactFilter{})
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		after = page[len(page)-1].Row
+	}
+}
+
+func escapeLike(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '%', '_', '\\':
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// WorkerShare is how much of a job one worker enriched.
+type WorkerShare struct {
+	Worker  string `bun:"worker"`
+	Batches int    `bun:"batches"`
+	Rows    int    `bun:"rows"`
+}
+
+// Workers lists the workers that enriched a job's batches, busiest first.
+func (s *Store) Workers(ctx context.Context, jobID string) ([]WorkerShare, error) {
+	var out []WorkerShare
+	err := s.db.NewSelect().Table("job_batches").
+		ColumnExpr("worker, count(*) AS batches, sum(row_count) AS rows").
+		Where("job_id = ?", jobID).Group("worker").OrderExpr("batches DESC, worker").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("workers of job %s: %w", jobID, err)
+	}
+	return out, nil
+}

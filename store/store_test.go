@@ -1,0 +1,242 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/enricher/enricher/internal/testenv"
+	"github.com/enricher/enricher/schema"
+	"github.com/enricher/enricher/store"
+)
+
+// open returns a migrated store: SQLite by default, PostgreSQL in
+// integration mode. Every test here runs against both.
+func open(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// batch makes a result batch of rows first..first+n-1; rows listed in
+// failed are failed, the others ok with an email status of valid.
+func batch(jobID string, no, first, n int, failed ...int) schema.ResultBatch {
+	b := schema.ResultBatch{Version: schema.RecordVersion, JobID: jobID, BatchNo: no, Worker: "w1", ProcessedAt: time.Now()}
+	bad := map[int]bool{}
+	for _, f := range failed {
+		bad[f] = true
+	}
+	for row := first; row < first+n; row++ {
+		r := schema.Result{Input: schema.Contact{Row: row, Email: fmt.Sprintf("p%d@acme.com", row), Fields: []string{fmt.Sprint(row)}}}
+		if bad[row] {
+			r.Status, r.Error = schema.StatusFailed, "row has 3 fields, header has 2"
+		} else {
+			r.Status = schema.StatusOK
+			r.Email = &schema.EmailResult{Address: r.Input.Email, Status: schema.EmailValid, Reason: "accepted_email"}
+			r.Company = &schema.CompanyResult{Domain: "acme.com", Status: schema.CompanyMatched, Source: "email_domain"}
+		}
+		b.Results = append(b.Results, r)
+	}
+	return b
+}
+
+func TestMigrateTwice(t *testing.T) {
+	s := open(t)
+	applied, err := s.Migrate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != 0 {
+		t.Fatalf("second migrate applied %v, want nothing", applied)
+	}
+}
+
+func TestApplyResultsCountsEachBatchOnce(t *testing.T) {
+	tests := []struct {
+		name        string
+		finishFirst bool // upload finished before the results arrive
+		wantStatus  string
+		failed      []int
+	}{
+		{"results after upload", true, store.JobSucceeded, nil},
+		{"results before upload finished", false, store.JobSucceeded, nil},
+		{"failed rows", true, store.JobCompletedWithErrors, []int{2, 5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			j, err := s.CreateJob(ctx, "c.csv", []string{"email"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.finishFirst {
+				if j, err = s.FinishUpload(ctx, j.ID, 6, 2); err != nil {
+					t.Fatal(err)
+				}
+				if j.Status != store.JobRunning {
+					t.Fatalf("status after upload = %s, want RUNNING", j.Status)
+				}
+			}
+			b0, b1 := batch(j.ID, 0, 1, 3, tt.failed...), batch(j.ID, 1, 4, 3, tt.failed...)
+			// b0 twice in one call, then b0 again with b1: a redelivery.
+			if _, err := s.ApplyResults(ctx, []schema.ResultBatch{b0, b0}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.ApplyResults(ctx, []schema.ResultBatch{b0, b1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Duplicates != 1 {
+				t.Errorf("duplicates = %d, want 1", got.Duplicates)
+			}
+			if !tt.finishFirst {
+				if j, err = s.FinishUpload(ctx, j.ID, 6, 2); err != nil {
+					t.Fatal(err)
+				}
+			}
+			j, err = s.Job(ctx, j.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantFailed := len(tt.failed)
+			if j.Processed != 6 || j.Failed != wantFailed || j.Succeeded != 6-wantFailed || j.EmailValid != 6-wantFailed || j.CompaniesFound != 6-wantFailed {
+				t.Errorf("counts = processed %d succeeded %d failed %d valid %d companies %d", j.Processed, j.Succeeded, j.Failed, j.EmailValid, j.CompaniesFound)
+			}
+			if j.Status != tt.wantStatus || j.FinishedAt == nil {
+				t.Errorf("status = %s finished %v, want %s and a finish time", j.Status, j.FinishedAt, tt.wantStatus)
+			}
+			var rows []int
+			if err := s.EachContact(ctx, j.ID, func(c *store.Contact) error { rows = append(rows, c.Row); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(rows) != "[1 2 3 4 5 6]" {
+				t.Errorf("stored rows = %v", rows)
+			}
+		})
+	}
+}
+
+func TestApplyResultsOrphanBatch(t *testing.T) {
+	s := open(t)
+	got, err := s.ApplyResults(context.Background(), []schema.ResultBatch{batch("no-such-job", 0, 1, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Orphans) != 1 || len(got.Jobs) != 0 {
+		t.Fatalf("orphans %d jobs %d, want 1 and 0", len(got.Orphans), len(got.Jobs))
+	}
+}
+
+func TestEmptyUploadEndsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	j, err := s.CreateJob(ctx, "empty.csv", []string{"email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err = s.FinishUpload(ctx, j.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != store.JobSucceeded || j.FinishedAt == nil {
+		t.Fatalf("status %s finished %v", j.Status, j.FinishedAt)
+	}
+}
+
+func TestCancelKeepsStatus(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	j, _ := s.CreateJob(ctx, "c.csv", nil)
+	if _, err := s.FinishUpload(ctx, j.ID, 3, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CancelJob(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ApplyResults(ctx, []schema.ResultBatch{batch(j.ID, 0, 1, 3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := got.Jobs[0].Status; st != store.JobCancelled {
+		t.Fatalf("status after late results = %s, want CANCELLED", st)
+	}
+}
+
+func TestJobNotFound(t *testing.T) {
+	s := open(t)
+	if _, err := s.Job(context.Background(), "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPagination(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	var ids []string
+	for i := 0; i < 5; i++ {
+		j, err := s.CreateJob(ctx, fmt.Sprintf("%d.csv", i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, j.ID)
+	}
+	page, err := s.Jobs(ctx, 2, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 3 || page[0].ID != ids[4] || page[1].ID != ids[3] {
+		t.Fatalf("first page wrong: %d jobs", len(page))
+	}
+	page, err = s.Jobs(ctx, 2, page[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 3 || page[0].ID != ids[2] {
+		t.Fatalf("second page wrong")
+	}
+
+	j := ids[0]
+	if _, err := s.ApplyResults(ctx, []schema.ResultBatch{batch(j, 0, 1, 10, 3, 7)}); err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	cases := []struct {
+		name  string
+		f     store.ContactFilter
+		after int
+		want  string
+	}{
+		{"all after 5", store.ContactFilter{}, 5, "[6 7 8]"},
+		{"failed", store.ContactFilter{Status: schema.StatusFailed}, 0, "[3 7]"},
+		{"valid", store.ContactFilter{EmailStatus: schema.EmailValid}, 0, "[1 2 4]"},
+		{"with company", store.ContactFilter{HasCompanyDomain: &yes}, 6, "[8 9 10]"},
+		{"search", store.ContactFilter{Search: "P9@"}, 0, "[9]"},
+		{"search is literal", store.ContactFilter{Search: "p_@"}, 0, "[]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cs, err := s.Contacts(ctx, j, 2, c.after, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows []int
+			for _, x := range cs {
+				rows = append(rows, x.Row)
+			}
+			if fmt.Sprint(rows) != c.want && !(c.want == "[]" && len(rows) == 0) {
+				t.Fatalf("rows = %v, want %s", rows, c.want)
+			}
+		})
+	}
+}

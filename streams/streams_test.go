@@ -1,0 +1,176 @@
+package streams_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/enricher/enricher/internal/testenv"
+	"github.com/enricher/enricher/processors"
+	"github.com/enricher/enricher/schema"
+	"github.com/enricher/enricher/store"
+	"github.com/enricher/enricher/streams"
+)
+
+type pipeline struct {
+	topics  streams.Topics
+	brokers []string
+	store   *store.Store
+	feed    *streams.Feed
+	client  *kgo.Client
+}
+
+// startPipeline runs a worker, an aggregator and a feed on the test's
+// Kafka and database until the test ends.
+func startPipeline(t *testing.T) *pipeline {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.DiscardHandler)
+	prefix := testenv.Unique("s") + "."
+	d := streams.DefaultTopics()
+	p := &pipeline{
+		brokers: testenv.Brokers(t),
+		topics:  streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter},
+	}
+	st, err := store.Open(ctx, testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.store = st
+	client := func(opts ...kgo.Opt) *kgo.Client {
+		cl, err := streams.NewClient(p.brokers, log, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl
+	}
+	p.client = client()
+	if err := streams.EnsureTopics(ctx, p.client, p.topics, 4, 1); err != nil {
+		t.Fatal(err)
+	}
+	w := &streams.Worker{Client: client(streams.GroupOpts(prefix+"w", p.topics.Batches, 6*time.Second)...), Topics: p.topics, Processor: processors.Basic{}, Name: "w1", Log: log}
+	a := &streams.Aggregator{Client: client(streams.GroupOpts(prefix+"a", p.topics.Results, 6*time.Second)...), Topics: p.topics, Sink: st, Log: log}
+	p.feed = streams.NewFeed(client(streams.FeedOpts(p.topics.Progress)...), log)
+	done := make(chan struct{}, 3)
+	for _, run := range []func(context.Context){w.Run, a.Run, p.feed.Run} {
+		go func() { run(ctx); done <- struct{}{} }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		for range 3 {
+			<-done
+		}
+		w.Client.CloseAllowingRebalance()
+		a.Client.CloseAllowingRebalance()
+		p.client.Close()
+		st.Close()
+	})
+	return p
+}
+
+func batchRecord(t *testing.T, topic, jobID string, no, first, n int) *kgo.Record {
+	b := schema.ContactBatch{Version: schema.RecordVersion, JobID: jobID, BatchNo: no}
+	for row := first; row < first+n; row++ {
+		b.Contacts = append(b.Contacts, schema.Contact{Row: row, Email: fmt.Sprintf("p%d@acme.com", row), Fields: []string{fmt.Sprint(row)}})
+	}
+	v, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &kgo.Record{Topic: topic, Key: []byte(fmt.Sprintf("%s/%d", jobID, no)), Value: v}
+}
+
+// finalState follows a job to its end.
+func (p *pipeline) finalState(t *testing.T, id string) *store.Job {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	states, err := p.feed.Follow(ctx, p.store, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last *store.Job
+	for j := range states {
+		last = j
+	}
+	if last == nil || !store.Terminal(last.Status) {
+		t.Fatalf("job %s did not end: %+v", id, last)
+	}
+	return last
+}
+
+// TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter produces every batch
+// of a job twice, as an upstream redelivery would, plus records that are
+// not contact batches; the job must count each row once and the others
+// must land in the dead-letter topic with their error.
+func TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter(t *testing.T) {
+	p := startPipeline(t)
+	ctx := context.Background()
+	job, err := p.store.CreateJob(ctx, "t.csv", []string{"email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const batches, size = 8, 25
+	var recs []*kgo.Record
+	for i := 0; i < batches; i++ {
+		recs = append(recs, batchRecord(t, p.topics.Batches, job.ID, i, i*size+1, size))
+	}
+	recs = append(recs, recs...) // every batch twice
+	recs = append(recs,
+		&kgo.Record{Topic: p.topics.Batches, Value: []byte("not json")},
+		&kgo.Record{Topic: p.topics.Batches, Value: []byte(`{"version":99,"job_id":"x","batch_no":0,"contacts":[]}`)},
+	)
+	if err := p.client.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.store.FinishUpload(ctx, job.ID, batches*size, batches); err != nil {
+		t.Fatal(err)
+	}
+	last := p.finalState(t, job.ID)
+	if last.Status != store.JobSucceeded || last.Processed != batches*size || last.Succeeded != batches*size {
+		t.Fatalf("final state %s processed %d succeeded %d, want SUCCEEDED with %d", last.Status, last.Processed, last.Succeeded, batches*size)
+	}
+	n := 0
+	if err := p.store.EachContact(ctx, job.ID, func(*store.Contact) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != batches*size {
+		t.Fatalf("%d contacts stored, want %d", n, batches*size)
+	}
+
+	// Both poison records are in the dead-letter topic, with the reason.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(p.brokers...), kgo.ConsumeTopics(p.topics.DeadLetter), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	readCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var reasons []string
+	for len(reasons) < 2 {
+		fs := cl.PollFetches(readCtx)
+		if err := readCtx.Err(); err != nil {
+			t.Fatalf("dead-letter topic has %d records, want 2: %v", len(reasons), reasons)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			for _, h := range r.Headers {
+				if h.Key == "error" {
+					reasons = append(reasons, string(h.Value))
+				}
+			}
+		})
+	}
+	joined := strings.Join(reasons, " | ")
+	if !strings.Contains(joined, "not a contact batch") || !strings.Contains(joined, "version 99 is not supported") {
+		t.Fatalf("dead-letter reasons: %s", joined)
+	}
+}

@@ -1,0 +1,134 @@
+package streams
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/enricher/enricher/processors"
+	"github.com/enricher/enricher/schema"
+)
+
+// Worker enriches contact batches: it consumes the batches topic in a
+// consumer group, runs the processor on each batch and produces one result
+// batch per contact batch. Records it cannot decode go to the dead-letter
+// topic. Offsets are committed once the results are produced.
+type Worker struct {
+	Client    *kgo.Client // a group consumer of Topics.Batches (see GroupOpts)
+	Topics    Topics
+	Processor processors.Processor
+	Name      string        // written into each result batch; default host name and pid
+	Parallel  int           // batches enriched at once; default GOMAXPROCS
+	Timeout   time.Duration // deadline for enriching one batch; default 2m
+	MaxPoll   int           // records taken per poll; default 64
+	Log       *slog.Logger
+}
+
+// Run consumes until ctx ends, then finishes and commits the batches it
+// holds and returns.
+func (w *Worker) Run(ctx context.Context) {
+	if w.Parallel <= 0 {
+		w.Parallel = runtime.GOMAXPROCS(0)
+	}
+	if w.Timeout <= 0 {
+		w.Timeout = 2 * time.Minute
+	}
+	if w.MaxPoll <= 0 {
+		w.MaxPoll = 64
+	}
+	if w.Name == "" {
+		w.Name = DefaultName()
+	}
+	consume(ctx, w.Client, w.MaxPoll, w.Log, w.handle)
+}
+
+func (w *Worker) handle(ctx context.Context, recs []*kgo.Record) error {
+	out := make([]*kgo.Record, len(recs))
+	sem := make(chan struct{}, w.Parallel)
+	var wg sync.WaitGroup
+	for i, rec := range recs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = w.enrich(ctx, rec)
+		}()
+	}
+	wg.Wait()
+	if err := w.Client.ProduceSync(ctx, out...).FirstErr(); err != nil {
+		return fmt.Errorf("produce %d results: %w", len(out), err)
+	}
+	return nil
+}
+
+// enrich turns one batch record into its result record, or into a
+// dead-letter record when it cannot be read.
+func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record) {
+	var b schema.ContactBatch
+	if err := decodeBatch(rec.Value, &b); err != nil {
+		w.Log.Warn("batch record sent to the dead-letter topic", "partition", rec.Partition, "offset", rec.Offset, "err", err)
+		return deadLetter(w.Topics.DeadLetter, rec, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	defer cancel()
+	results, err := w.process(ctx, b.Contacts)
+	if err != nil {
+		// The batch is answered all the same, every row failed with the
+		// reason, so the job ends.
+		w.Log.Error("enriching batch failed", "job", b.JobID, "batch", b.BatchNo, "err", err)
+		results = failAll(b.Contacts, err)
+	}
+	value, err := json.Marshal(schema.ResultBatch{
+		Version: schema.RecordVersion, JobID: b.JobID, BatchNo: b.BatchNo,
+		Worker: w.Name, ProcessedAt: time.Now().UTC(), Results: results,
+	})
+	if err != nil {
+		return deadLetter(w.Topics.DeadLetter, rec, fmt.Errorf("encode results: %w", err))
+	}
+	return &kgo.Record{Topic: w.Topics.Results, Key: []byte(b.JobID), Value: value}
+}
+
+// process runs the processor, turning a panic or a result count that does
+// not match into an error.
+func (w *Worker) process(ctx context.Context, in []schema.Contact) (out []schema.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("processor panicked: %v", p)
+		}
+	}()
+	out = w.Processor.Process(ctx, in)
+	if len(out) != len(in) {
+		return nil, fmt.Errorf("processor returned %d results for %d contacts", len(out), len(in))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("enriching took longer than %s: %w", w.Timeout, err)
+	}
+	return out, nil
+}
+
+func failAll(in []schema.Contact, err error) []schema.Result {
+	out := make([]schema.Result, len(in))
+	for i, c := range in {
+		out[i] = schema.Result{Input: c, Status: schema.StatusFailed, Error: err.Error()}
+	}
+	return out
+}
+
+func decodeBatch(value []byte, b *schema.ContactBatch) error {
+	if err := json.Unmarshal(value, b); err != nil {
+		return fmt.Errorf("not a contact batch: %w", err)
+	}
+	if b.Version != schema.RecordVersion {
+		return fmt.Errorf("contact batch version %d is not supported (want %d)", b.Version, schema.RecordVersion)
+	}
+	if b.JobID == "" {
+		return fmt.Errorf("contact batch has no job_id")
+	}
+	return nil
+}
