@@ -1,6 +1,9 @@
 package contactcsv
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Field is a column the pipeline knows.
 type Field int
@@ -43,16 +46,15 @@ func init() {
 	}
 }
 
-// normalise folds a header name: lower case, without spaces, underscores,
-// hyphens, dots or a BOM.
+// normalise folds a header name: lower case, without white space,
+// underscores, hyphens, dots or a BOM.
 func normalise(h string) string {
-	h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '_', '-', '.':
+		switch {
+		case unicode.IsSpace(r), r == '_', r == '-', r == '.', r == '\uFEFF':
 			return -1
 		}
-		return r
+		return unicode.ToLower(r)
 	}, h)
 }
 
