@@ -59,7 +59,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(opt.MaxComplexity))
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", spoolChunkedUploads(srv, opt.MaxUploadBytes, r.Log))
+	mux.Handle("/query", limitUploads(srv, opt.MaxUploadBytes, r.Log))
 	mux.HandleFunc("GET /jobs/{id}/results.csv", r.exportCSV)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, req *http.Request) {
 		if err := r.Store.Ping(req.Context()); err != nil {
@@ -74,13 +74,27 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	return mux
 }
 
-// spoolChunkedUploads writes a multipart upload sent without a length
-// (chunked) to a temporary file first: gqlgen would read such a body into
-// memory whole, while a body of known length it spools to disk itself.
-func spoolChunkedUploads(next http.Handler, limit int64, log *slog.Logger) http.Handler {
+// limitUploads refuses an upload over the limit with an error that says
+// so, and writes a multipart upload sent without a length (chunked) to a
+// temporary file first: gqlgen would read such a body into memory whole,
+// while a body of known length it spools to disk itself.
+func limitUploads(next http.Handler, limit int64, log *slog.Logger) http.Handler {
+	tooLarge := func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		fmt.Fprintf(w, `{"errors":[{"message":"the upload is larger than the limit of %d bytes (MAX_UPLOAD_BYTES)","extensions":{"code":"BAD_USER_INPUT"}}]}`, limit)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if r.Method != http.MethodPost || mt != "multipart/form-data" || r.ContentLength >= 0 {
+		if r.Method != http.MethodPost || mt != "multipart/form-data" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > limit {
+			tooLarge(w)
+			return
+		}
+		if r.ContentLength >= 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -92,9 +106,9 @@ func spoolChunkedUploads(next http.Handler, limit int64, log *slog.Logger) http.
 		}
 		defer func() { f.Close(); os.Remove(f.Name()) }()
 		n, err := io.Copy(f, http.MaxBytesReader(w, r.Body, limit))
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			http.Error(w, fmt.Sprintf(`{"errors":[{"message":"upload larger than the limit of %d bytes"}]}`, limit), http.StatusRequestEntityTooLarge)
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			tooLarge(w)
 			return
 		}
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,11 +25,30 @@ type pipeline struct {
 	store   *store.Store
 	feed    *streams.Feed
 	client  *kgo.Client
+	group   string // of the aggregators
 }
 
-// startPipeline runs a worker, an aggregator and a feed on the test's
-// Kafka and database until the test ends.
-func startPipeline(t *testing.T) *pipeline {
+// aggregator starts an aggregator of the pipeline's group; the returned
+// function stops it as SIGTERM would and waits until it has left.
+func (p *pipeline) aggregator(t *testing.T) (stop func()) {
+	t.Helper()
+	cl, err := streams.NewClient(p.brokers, slog.New(slog.DiscardHandler), streams.GroupOpts(p.group, p.topics.Results, 6*time.Second)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &streams.Aggregator{Client: cl, Topics: p.topics, Sink: p.store, Log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); cl.CloseAllowingRebalance(); close(done) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// startPipeline runs a worker and a feed on the test's Kafka and database
+// until the test ends, and an aggregator when withAggregator.
+func startPipeline(t *testing.T, withAggregator bool) *pipeline {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.DiscardHandler)
@@ -37,6 +57,7 @@ func startPipeline(t *testing.T) *pipeline {
 	p := &pipeline{
 		brokers: testenv.Brokers(t),
 		topics:  streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter},
+		group:   prefix + "a",
 	}
 	st, err := store.Open(ctx, testenv.DatabaseURL(t))
 	if err != nil {
@@ -58,22 +79,23 @@ func startPipeline(t *testing.T) *pipeline {
 		t.Fatal(err)
 	}
 	w := &streams.Worker{Client: client(streams.GroupOpts(prefix+"w", p.topics.Batches, 6*time.Second)...), Topics: p.topics, Processor: processors.Basic{}, Name: "w1", Log: log}
-	a := &streams.Aggregator{Client: client(streams.GroupOpts(prefix+"a", p.topics.Results, 6*time.Second)...), Topics: p.topics, Sink: st, Log: log}
 	p.feed = streams.NewFeed(client(streams.FeedOpts(p.topics.Progress)...), log)
-	done := make(chan struct{}, 3)
-	for _, run := range []func(context.Context){w.Run, a.Run, p.feed.Run} {
+	done := make(chan struct{}, 2)
+	for _, run := range []func(context.Context){w.Run, p.feed.Run} {
 		go func() { run(ctx); done <- struct{}{} }()
 	}
 	t.Cleanup(func() {
 		cancel()
-		for range 3 {
+		for range 2 {
 			<-done
 		}
 		w.Client.CloseAllowingRebalance()
-		a.Client.CloseAllowingRebalance()
 		p.client.Close()
 		st.Close()
 	})
+	if withAggregator {
+		p.aggregator(t)
+	}
 	return p
 }
 
@@ -113,7 +135,7 @@ func (p *pipeline) finalState(t *testing.T, id string) *store.Job {
 // not contact batches; the job must count each row once and the others
 // must land in the dead-letter topic with their error.
 func TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter(t *testing.T) {
-	p := startPipeline(t)
+	p := startPipeline(t, true)
 	ctx := context.Background()
 	job, err := p.store.CreateJob(ctx, "t.csv", []string{"email"})
 	if err != nil {
@@ -172,5 +194,65 @@ func TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter(t *testing.T) {
 	joined := strings.Join(reasons, " | ")
 	if !strings.Contains(joined, "not a contact batch") || !strings.Contains(joined, "version 99 is not supported") {
 		t.Fatalf("dead-letter reasons: %s", joined)
+	}
+}
+
+// waitProcessed follows a job until it has processed at least n rows.
+func (p *pipeline) waitProcessed(t *testing.T, id string, n int) *store.Job {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	states, err := p.feed.Follow(ctx, p.store, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range states {
+		if j.Processed >= n {
+			return j
+		}
+	}
+	t.Fatalf("job %s never processed %d rows", id, n)
+	return nil
+}
+
+// TestAggregatorRestartResumes stops the aggregator after half of a job,
+// redelivers that half, and lets a new aggregator finish: every row is
+// counted once.
+func TestAggregatorRestartResumes(t *testing.T) {
+	p := startPipeline(t, false)
+	ctx := context.Background()
+	job, err := p.store.CreateJob(ctx, "t.csv", []string{"email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const batches, size = 10, 20
+	var first, second []*kgo.Record
+	for i := 0; i < batches; i++ {
+		rec := batchRecord(t, p.topics.Batches, job.ID, i, i*size+1, size)
+		if i < batches/2 {
+			first = append(first, rec)
+		} else {
+			second = append(second, rec)
+		}
+	}
+	if _, err := p.store.FinishUpload(ctx, job.ID, batches*size, batches); err != nil {
+		t.Fatal(err)
+	}
+	stop := p.aggregator(t)
+	if err := p.client.ProduceSync(ctx, first...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	if j := p.waitProcessed(t, job.ID, batches/2*size); j.Processed != batches/2*size {
+		t.Fatalf("processed %d after the first half", j.Processed)
+	}
+	stop()
+
+	p.aggregator(t)
+	if err := p.client.ProduceSync(ctx, append(first, second...)...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	last := p.finalState(t, job.ID)
+	if last.Status != store.JobSucceeded || last.Processed != batches*size || last.Succeeded != batches*size {
+		t.Fatalf("final state %s processed %d succeeded %d, want SUCCEEDED with %d", last.Status, last.Processed, last.Succeeded, batches*size)
 	}
 }

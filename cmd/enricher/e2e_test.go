@@ -61,6 +61,7 @@ func newStack(t *testing.T) *stack {
 		"KAFKA_SESSION_TIMEOUT": "6s",
 		"SHUTDOWN_GRACE":        "10s",
 		"LOG_LEVEL":             "warn",
+		"MAX_UPLOAD_BYTES":      "2000000",
 	}}
 	ctx := context.Background()
 	st, err := openStore(ctx, s.env["DATABASE_URL"], true, slog.New(slog.DiscardHandler))
@@ -149,6 +150,12 @@ func decodeGQL(t *testing.T, resp *http.Response, out any) []string {
 // upload sends a CSV as curl -F does (GraphQL multipart request spec).
 func (s *stack) upload(name string, content []byte, out any) []string {
 	s.t.Helper()
+	return s.uploadBody(name, content, false, out)
+}
+
+// uploadBody uploads, chunked (without a length) if asked.
+func (s *stack) uploadBody(name string, content []byte, chunked bool, out any) []string {
+	s.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	_ = mw.WriteField("operations", `{"query":"mutation($file: Upload!) { uploadContacts(file: $file) { id status total } }","variables":{"file":null}}`)
@@ -156,7 +163,11 @@ func (s *stack) upload(name string, content []byte, out any) []string {
 	fw, _ := mw.CreateFormFile("0", name)
 	_, _ = fw.Write(content)
 	_ = mw.Close()
-	resp, err := http.Post(s.url+"/query", mw.FormDataContentType(), &body)
+	var r io.Reader = &body
+	if chunked {
+		r = io.MultiReader(r) // hides the length: sent chunked
+	}
+	resp, err := http.Post(s.url+"/query", mw.FormDataContentType(), r)
 	if err != nil {
 		s.t.Fatal(err)
 	}

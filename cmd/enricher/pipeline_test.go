@@ -148,6 +148,24 @@ func TestUploadRejectsWhatIsNotAContactsFile(t *testing.T) {
 			}
 		})
 	}
+	t.Run("over the size limit", func(t *testing.T) {
+		big := contactsCSV(40000) // about 2.8 MB, over the stack's 2 MB
+		for _, chunked := range []bool{false, true} {
+			errs := s.uploadBody("big.csv", big, chunked, nil)
+			if len(errs) != 1 || !strings.Contains(errs[0], "larger than the limit of 2000000 bytes") {
+				t.Errorf("chunked=%v: errors %q, want one naming the limit", chunked, errs)
+			}
+		}
+	})
+	t.Run("chunked upload", func(t *testing.T) {
+		var up struct{ UploadContacts jobView }
+		if errs := s.uploadBody("chunked.csv", contactsCSV(100), true, &up); errs != nil {
+			t.Fatal(errs)
+		}
+		if j := up.UploadContacts; j.Total == nil || *j.Total != 100 {
+			t.Fatalf("chunked upload gave %+v", j)
+		}
+	})
 	t.Run("header only", func(t *testing.T) {
 		var up struct{ UploadContacts jobView }
 		if errs := s.upload("h.csv", []byte("email,name\n"), &up); errs != nil {
