@@ -1,11 +1,12 @@
 package contactcsv
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 )
 
-// Field is a column the pipeline knows.
+// A Field is a column the service knows how to use.
 type Field int
 
 // The known fields.
@@ -21,53 +22,77 @@ const (
 
 var fieldNames = [numFields]string{"first_name", "last_name", "full_name", "email", "company", "phone"}
 
+// String returns the field's snake_case name, such as "first_name".
 func (f Field) String() string {
 	if f < 0 || f >= numFields {
-		return "unknown"
+		return "Field(" + strconv.Itoa(int(f)) + ")"
 	}
 	return fieldNames[f]
 }
 
-// aliases are the header names of each field, normalised (see normalise).
+// aliases maps normalised header names to fields.
 var aliases = map[string]Field{}
 
 func init() {
-	for f, names := range map[Field][]string{
-		FirstName: {"firstname", "first", "givenname", "forename"},
-		LastName:  {"lastname", "last", "surname", "familyname"},
-		FullName:  {"name", "fullname", "contactname", "contact"},
-		Email:     {"email", "emailaddress", "mail", "workemail", "businessemail", "emailaddr"},
-		Company:   {"company", "companyname", "organization", "organisation", "org", "account", "accountname", "employer"},
-		Phone:     {"phone", "phonenumber", "telephone", "tel", "mobile", "workphone"},
+	for f, names := range [numFields][]string{
+		FirstName: {"first_name", "first", "given_name", "forename"},
+		LastName:  {"last_name", "last", "surname", "family_name"},
+		FullName:  {"name", "full_name", "contact_name", "contact"},
+		Email:     {"email", "e-mail", "email_address", "mail", "work_email", "business_email"},
+		Company:   {"company", "company_name", "organization", "organisation", "org", "account", "account_name", "employer"},
+		Phone:     {"phone", "phone_number", "telephone", "tel", "mobile", "work_phone"},
 	} {
 		for _, n := range names {
-			aliases[n] = f
+			aliases[normalizeHeader(n)] = Field(f)
 		}
 	}
 }
 
-// normalise folds a header name: lower case, without white space,
-// underscores, hyphens, dots or a BOM.
-func normalise(h string) string {
-	return strings.Map(func(r rune) rune {
+// normalizeHeader lower-cases a header cell and removes byte order marks,
+// white space and the separators _ - and . so that "E-Mail Address" and
+// "email_address" compare equal.
+func normalizeHeader(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
 		switch {
-		case unicode.IsSpace(r), r == '_', r == '-', r == '.', r == '\uFEFF':
-			return -1
+		case r == '_', r == '-', r == '.', r == '\uFEFF', unicode.IsSpace(r):
+		default:
+			b.WriteRune(r)
 		}
-		return unicode.ToLower(r)
-	}, h)
+	}
+	return b.String()
 }
 
-// mapHeader finds each known field's column; the first match wins.
-func mapHeader(header []string) [numFields]int {
-	var cols [numFields]int
-	for i := range cols {
-		cols[i] = -1
+// fieldFor reports which known field a header cell names.
+func fieldFor(header string) (Field, bool) {
+	f, ok := aliases[normalizeHeader(header)]
+	return f, ok
+}
+
+// columns holds the column index of each known field, -1 if absent.
+type columns [numFields]int
+
+// mapColumns maps a header to known fields; the leftmost matching column
+// wins.
+func mapColumns(header []string) *columns {
+	c := new(columns)
+	for i := range c {
+		c[i] = -1
 	}
 	for i, h := range header {
-		if f, ok := aliases[normalise(h)]; ok && cols[f] < 0 {
-			cols[f] = i
+		if f, ok := fieldFor(h); ok && c[f] < 0 {
+			c[f] = i
 		}
 	}
-	return cols
+	return c
+}
+
+// splitName splits a full name at its last run of white space.
+func splitName(full string) (first, last string) {
+	full = strings.TrimSpace(full)
+	i := strings.LastIndexFunc(full, unicode.IsSpace)
+	if i < 0 {
+		return full, ""
+	}
+	return strings.TrimSpace(full[:i]), strings.TrimSpace(full[i:])
 }

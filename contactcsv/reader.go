@@ -1,38 +1,37 @@
-// Package contactcsv reads uploaded contact files as a stream and writes
-// the enriched export. Reading copes with what spreadsheets produce: a BOM,
-// Windows-1252 text, comma, semicolon, tab or pipe delimiters, quoted
-// fields with newlines, and loosely named headers. A bad row is reported
-// on its own and reading goes on; only a file that is no CSV at all stops.
+// Package contactcsv reads uploaded contact lists in CSV form and writes
+// the export CSV.
+//
+// A Reader works on a stream: it examines the first 64 KiB to find the
+// encoding (UTF-8, with or without a byte order mark, else Windows-1252)
+// and the delimiter (',', ';', tab or '|'), then reads one row at a time
+// in bounded memory. It maps loosely named header cells ("E-Mail Address",
+// "Surname", "Organisation", ...) to known fields. Problems with a single
+// row come back in Row.Err and do not stop reading; only problems with the
+// whole file are errors.
+//
+// A Writer writes CSV that is safe to open in a spreadsheet: cells that
+// would start a formula are prefixed with a single quote.
 package contactcsv
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
 )
 
-// Errors for a file that cannot be read as contacts at all.
-var (
-	ErrEmpty          = errors.New("the file is empty")
-	ErrNoHeader       = errors.New("the file has no header row")
-	ErrBinary         = errors.New("not a CSV text file")
-	ErrTooManyColumns = errors.New("too many columns")
-	ErrNoEmailColumn  = errors.New("no email column")
-	ErrRowTooLong     = errors.New("row too long")
-)
-
-// Options bound what a reader accepts. Zero values mean the defaults.
+// Options bound what a Reader accepts. Zero (or negative) values mean the
+// defaults.
 type Options struct {
-	MaxColumns    int // columns in the header; default 1000
-	MaxFieldBytes int // bytes in one value; default 1 MiB
-	MaxRowBytes   int // bytes in one row; default 4 MiB
+	MaxColumns    int // fields in a record; default 1000
+	MaxFieldBytes int // bytes of one field as written, quotes included; default 1 MiB
+	MaxRowBytes   int // bytes of one record as written; default 4 MiB
 }
 
 func (o Options) withDefaults() Options {
@@ -48,323 +47,346 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// sniffSize is how much of the file is looked at to judge its kind.
-const sniffSize = 64 << 10
+// Encodings reported by Reader.Encoding.
+const (
+	encUTF8        = "utf-8"
+	encUTF8BOM     = "utf-8-bom"
+	encWindows1252 = "windows-1252"
+)
 
-// Reader reads contacts from a CSV file, one row at a time.
+// A Reader reads contact rows from CSV input. It is not safe for
+// concurrent use.
 type Reader struct {
+	p         *parser
 	opt       Options
-	csv       *csv.Reader
-	limit     *limitReader
 	header    []string
-	columns   [numFields]int
-	encoding  string
-	delimiter rune
+	cols      *columns
+	enc       string
+	delim     byte
+	checkUTF8 bool
 	rows      int
+	err       error // sticky error of Next
 }
 
-// NewReader reads the header of a contacts file and returns a reader of its
-// rows. It fails with ErrEmpty, ErrNoHeader, ErrBinary, ErrTooManyColumns
-// or ErrNoEmailColumn (wrapped, with details) when the file cannot be read
-// as contacts.
+// NewReader examines the start of r and reads the header row. It returns
+// an error wrapping ErrEmpty, ErrBinary, ErrUTF16, ErrNoHeader,
+// ErrTooManyColumns or ErrNoEmailColumn when the input cannot be a usable
+// contacts CSV, or the error of r. A file with a header and no rows is
+// fine: Next returns io.EOF at once.
+//
+// If the first 64 KiB are valid UTF-8 the input is read as UTF-8, and a
+// later field that is not valid UTF-8 makes its row fail; otherwise the
+// whole input is decoded as Windows-1252. A UTF-8 byte order mark is
+// removed. Lines may end in "\n", "\r\n" or, in old Mac files, "\r".
 func NewReader(r io.Reader, opt Options) (*Reader, error) {
 	opt = opt.withDefaults()
 	br := bufio.NewReaderSize(r, sniffSize)
 	prefix, err := br.Peek(sniffSize)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("read the file: %w", err)
+	atEOF := len(prefix) < sniffSize
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("reading the file: %w", err)
 	}
-	if len(bytes.TrimSpace(prefix)) == 0 {
+	if len(prefix) == 0 {
 		return nil, ErrEmpty
 	}
-	if err := checkText(prefix); err != nil {
+	if err := checkBinary(prefix); err != nil {
 		return nil, err
 	}
-	rd := &Reader{opt: opt, encoding: "utf-8"}
-	var src io.Reader = br
-	if bytes.HasPrefix(prefix, []byte("\xEF\xBB\xBF")) {
-		_, _ = br.Discard(3)
-		prefix = prefix[3:]
-		rd.encoding = "utf-8-bom"
+	rd := &Reader{opt: opt, enc: encUTF8, checkUTF8: true}
+	if len(prefix) >= 3 && string(prefix[:3]) == "\xEF\xBB\xBF" {
+		rd.enc = encUTF8BOM
+		if _, err := br.Discard(3); err != nil {
+			return nil, fmt.Errorf("reading the file: %w", err)
+		}
+		prefix, _ = br.Peek(len(prefix) - 3)
+	} else if !validUTF8Prefix(prefix, atEOF) {
+		rd.enc = encWindows1252
+		rd.checkUTF8 = false
 	}
-	if !validUTF8Prefix(prefix, len(prefix) == sniffSize) {
-		rd.encoding = "windows-1252"
-		src = charmap.Windows1252.NewDecoder().Reader(br)
-	}
-	rd.delimiter = sniffDelimiter(prefix)
-	rd.limit = &limitReader{r: src, max: opt.MaxRowBytes}
-	rd.csv = csv.NewReader(rd.limit)
-	rd.csv.Comma = rd.delimiter
-	rd.csv.FieldsPerRecord = -1
-	rd.csv.ReuseRecord = true
-
-	rec, err := rd.csv.Read()
-	if errors.Is(err, io.EOF) {
+	if atEOF && onlySpace(prefix) {
 		return nil, ErrEmpty
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNoHeader, rd.explain(err))
+
+	sniff := prefix
+	var src io.Reader = br
+	if rd.enc == encWindows1252 {
+		src = charmap.Windows1252.NewDecoder().Reader(src)
 	}
-	if len(rec) > opt.MaxColumns {
-		return nil, fmt.Errorf("%w: the header has %d columns, the limit is %d", ErrTooManyColumns, len(rec), opt.MaxColumns)
+	if bytes.IndexByte(prefix, '\n') < 0 && bytes.IndexByte(prefix, '\r') >= 0 {
+		// Lines end in a lone CR (classic Mac OS): read CRs as LFs.
+		src = crToLF{src}
+		sniff = bytes.ReplaceAll(prefix, []byte("\r"), []byte("\n"))
 	}
-	rd.header = make([]string, len(rec))
-	empty := true
-	for i, h := range rec {
-		rd.header[i] = strings.TrimSpace(strings.ToValidUTF8(h, "\uFFFD"))
-		empty = empty && rd.header[i] == ""
+	rd.delim = sniffDelimiter(sniff, atEOF, opt)
+	if src != io.Reader(br) {
+		br = bufio.NewReaderSize(src, sniffSize)
 	}
-	if empty {
-		return nil, ErrNoHeader
-	}
-	rd.columns = mapHeader(rd.header)
-	if rd.columns[Email] < 0 {
-		return nil, fmt.Errorf("%w: none of the columns %q is an email address column (name one email, e-mail or email address)", ErrNoEmailColumn, rd.header)
+	rd.p = newParser(br, rd.delim, opt)
+	if err := rd.readHeader(); err != nil {
+		return nil, err
 	}
 	return rd, nil
 }
 
-// checkText refuses what is plainly not a text file.
-func checkText(prefix []byte) error {
-	magic := []struct{ sig, what string }{
-		{"PK\x03\x04", "a ZIP archive (an Excel .xlsx?)"},
-		{"\xD0\xCF\x11\xE0", "an old Excel .xls file"},
-		{"\x1F\x8B", "a gzip archive"},
-		{"%PDF", "a PDF document"},
-		{"\xFF\xFE", "UTF-16 text; save it as UTF-8"},
-		{"\xFE\xFF", "UTF-16 text; save it as UTF-8"},
-	}
-	for _, m := range magic {
-		if bytes.HasPrefix(prefix, []byte(m.sig)) {
-			return fmt.Errorf("%w: it looks like %s", ErrBinary, m.what)
+// crToLF turns every '\r' into '\n'.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
 		}
 	}
-	if bytes.IndexByte(prefix, 0) >= 0 {
-		return fmt.Errorf("%w: it contains NUL bytes", ErrBinary)
+	return n, err
+}
+
+func (r *Reader) readHeader() error {
+	fields, perr, err := r.p.next()
+	rec := &r.p.rec
+	switch {
+	case err == io.EOF:
+		return ErrEmpty
+	case err != nil:
+		return fmt.Errorf("reading the header: %w", err)
+	case rec.problem == tooManyFields:
+		return fmt.Errorf("%w: the header has %d columns, at most %d are allowed", ErrTooManyColumns, rec.fields, r.opt.MaxColumns)
+	case rec.problem == fieldTooLong:
+		return fmt.Errorf("%w: line %d: a header cell is longer than %d bytes", ErrNoHeader, rec.line, r.opt.MaxFieldBytes)
+	case rec.problem == rowTooLong:
+		return fmt.Errorf("%w: line %d: the header is longer than %d bytes", ErrNoHeader, rec.line, r.opt.MaxRowBytes)
+	case rec.unclosed:
+		return fmt.Errorf("%w: line %d: a quoted header cell is never closed", ErrNoHeader, rec.line)
+	case perr != nil:
+		return fmt.Errorf("%w: line %d: %v", ErrNoHeader, rec.line, reason(perr))
+	}
+	r.header = make([]string, len(fields))
+	empty := true
+	for i, f := range fields {
+		h := strings.TrimSpace(strings.ReplaceAll(strings.ToValidUTF8(f, "\uFFFD"), "\uFEFF", ""))
+		r.header[i] = h
+		empty = empty && h == ""
+	}
+	if empty {
+		return fmt.Errorf("%w: line %d: all header cells are empty", ErrNoHeader, rec.line)
+	}
+	r.cols = mapColumns(r.header)
+	if r.cols[Email] < 0 {
+		return fmt.Errorf("%w: the header is %s; name one column \"email\"", ErrNoEmailColumn, quoteList(r.header))
 	}
 	return nil
 }
 
-// validUTF8Prefix reports whether p is UTF-8, allowing a rune cut off at
-// the end when p is only the start of the file.
-func validUTF8Prefix(p []byte, cut bool) bool {
-	if cut {
-		for i := 0; i < utf8.UTFMax-1 && len(p) > 0; i++ {
-			if r, _ := utf8.DecodeLastRune(p); r != utf8.RuneError {
-				break
-			}
-			p = p[:len(p)-1]
+// quoteList formats a header for an error message, within bounds.
+func quoteList(header []string) string {
+	const maxCells, maxLen = 20, 40
+	var b strings.Builder
+	for i, h := range header {
+		if i == maxCells {
+			fmt.Fprintf(&b, " ... (%d columns)", len(header))
+			break
 		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if len(h) > maxLen {
+			h = strings.ToValidUTF8(h[:maxLen], "") + "..."
+		}
+		b.WriteString(strconv.Quote(h))
 	}
-	return utf8.Valid(p)
+	return b.String()
 }
 
-// sniffDelimiter picks the delimiter that splits the first lines of the
-// file into the same number (more than one) of fields most often.
-func sniffDelimiter(prefix []byte) rune {
-	best, bestScore := ',', 0
-	for _, d := range []rune{',', ';', '\t', '|'} {
-		counts := fieldCounts(prefix, byte(d), 20)
-		if len(counts) == 0 || counts[0] < 2 {
-			continue
-		}
-		score := 0
-		for _, c := range counts {
-			if c == counts[0] {
-				score++
-			}
-		}
-		if score > bestScore {
-			best, bestScore = d, score
-		}
+// reason turns a parse error of encoding/csv into a RowError reason.
+func reason(perr error) string {
+	var pe interface{ Unwrap() error }
+	if errors.As(perr, &pe) && pe.Unwrap() != nil {
+		return pe.Unwrap().Error()
 	}
-	return best
+	return perr.Error()
 }
 
-// fieldCounts counts the fields of up to n records in p, minding quotes.
-func fieldCounts(p []byte, d byte, n int) []int {
-	var counts []int
-	fields, quoted := 1, false
-	for i := 0; i < len(p) && len(counts) < n; i++ {
-		switch c := p[i]; {
-		case c == '"':
-			quoted = !quoted
-		case quoted:
-		case c == d:
-			fields++
-		case c == '\n':
-			counts = append(counts, fields)
-			fields = 1
-		}
+// Header returns the header cells, trimmed of white space and byte order
+// marks. Data rows without error have exactly this many fields.
+func (r *Reader) Header() []string { return append([]string(nil), r.header...) }
+
+// Column returns the index of the first column that maps to f, or -1.
+func (r *Reader) Column(f Field) int {
+	if f < 0 || f >= numFields {
+		return -1
 	}
-	return counts
+	return r.cols[f]
 }
 
-// Header is the header row as written, trimmed.
-func (r *Reader) Header() []string { return r.header }
+// Encoding returns "utf-8", "utf-8-bom" or "windows-1252".
+func (r *Reader) Encoding() string { return r.enc }
 
-// Column is the index of the column of a known field, or -1.
-func (r *Reader) Column(f Field) int { return r.columns[f] }
+// Delimiter returns the field delimiter found in the input.
+func (r *Reader) Delimiter() rune { return rune(r.delim) }
 
-// Encoding is "utf-8", "utf-8-bom" or "windows-1252".
-func (r *Reader) Encoding() string { return r.encoding }
-
-// Delimiter is the field delimiter found.
-func (r *Reader) Delimiter() rune { return r.delimiter }
-
-// Row is one data row.
+// A Row is one data row.
 type Row struct {
-	Number int       // data row number, 1 = the first row after the header
-	Line   int       // line of the file where the row starts
-	Fields []string  // the values in header order (longer rows keep theirs)
-	Err    *RowError // why the row is not well-formed, or nil
-	cols   *[numFields]int
+	Number int       // data row number; 1 is the first row after the header
+	Line   int       // line where the row starts; the header is on line 1 unless blank lines precede it
+	Fields []string  // values as written (see Next); len(Fields) == len(Header()) when Err is nil
+	Err    *RowError // nil when the row is well-formed
+
+	cols *columns
 }
 
-// RowError says what is wrong with one row.
-type RowError struct {
-	Row, Line int
-	Column    string // the column's header, or "" for the whole row
-	Reason    string
-}
-
-func (e *RowError) Error() string {
-	if e.Column != "" {
-		return fmt.Sprintf("row %d (line %d), column %q: %s", e.Row, e.Line, e.Column, e.Reason)
-	}
-	return fmt.Sprintf("row %d (line %d): %s", e.Row, e.Line, e.Reason)
-}
-
-// Get is the trimmed value of a known field, or "". Without first and last
-// name columns, they come from a full-name column split at its last space.
+// Get returns the value of a known field with surrounding white space
+// removed, or "" if the column is absent or the row is short. Without a
+// first or last name column, FirstName and LastName come from the full
+// name split at its last space ("Mary Ann Smith" gives "Mary Ann" and
+// "Smith"; a single word is a first name); without a full name column,
+// FullName joins first and last name.
 func (r Row) Get(f Field) string {
-	if r.cols == nil {
+	if r.cols == nil || f < 0 || f >= numFields {
 		return ""
 	}
-	get := func(f Field) string {
-		if i := r.cols[f]; i >= 0 && i < len(r.Fields) {
-			return strings.TrimSpace(r.Fields[i])
-		}
-		return ""
-	}
-	if (f == FirstName || f == LastName) && r.cols[FirstName] < 0 && r.cols[LastName] < 0 {
-		full := get(FullName)
-		i := strings.LastIndexByte(full, ' ')
-		if i < 0 {
-			if f == FirstName {
-				return full
+	if r.cols[f] < 0 {
+		switch f {
+		case FirstName, LastName:
+			if r.cols[FullName] < 0 {
+				return ""
 			}
-			return ""
+			first, last := splitName(r.value(FullName))
+			if f == FirstName {
+				return first
+			}
+			return last
+		case FullName:
+			return strings.TrimSpace(r.value(FirstName) + " " + r.value(LastName))
 		}
-		if f == FirstName {
-			return strings.TrimSpace(full[:i])
-		}
-		return full[i+1:]
 	}
-	return get(f)
+	return r.value(f)
 }
 
-// Next returns the next row, or io.EOF after the last. Rows that are not
-// well-formed come back with Err set, and reading goes on; an error is
-// returned only when the rest of the file cannot be read.
+func (r Row) value(f Field) string {
+	if i := r.cols[f]; i >= 0 && i < len(r.Fields) {
+		return strings.TrimSpace(r.Fields[i])
+	}
+	return ""
+}
+
+// Next returns the next data row, or io.EOF after the last one. A row
+// with a problem (bad quoting, wrong field count, a broken limit, invalid
+// UTF-8 or a NUL byte) is returned with Err set, and reading goes on; its
+// Fields may be partial or nil. Invalid UTF-8 and NUL bytes in Fields are
+// replaced by U+FFFD (and the row fails), so Fields is always valid UTF-8
+// without NUL bytes. Blank lines and rows whose fields are all
+// empty are skipped and not numbered. A row with more fields than the
+// header is accepted, cut to the header's width, if the extra fields are
+// empty; otherwise it fails. A shorter row is padded with empty fields,
+// and fails only if it lacks the email column.
+//
+// Any other error is fatal, and Next keeps returning it: the source
+// failed, or a quoted field opened on one line runs to the end of the
+// input (ErrUnclosedQuote).
 func (r *Reader) Next() (Row, error) {
-	for {
-		r.limit.reset()
-		rec, err := r.csv.Read()
-		if errors.Is(err, io.EOF) {
-			return Row{}, io.EOF
+	for r.err == nil {
+		row, ok := r.next()
+		if ok {
+			return row, nil
 		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote)) {
-			r.rows++
-			return Row{Number: r.rows, Line: pe.StartLine, Fields: []string{}, cols: &r.columns,
-				Err: &RowError{Row: r.rows, Line: pe.StartLine, Reason: fmt.Sprintf("malformed quotes at line %d column %d", pe.Line, pe.Column)}}, nil
+	}
+	return Row{}, r.err
+}
+
+// next reads one record. It reports false if the record was skipped or an
+// error was recorded in r.err.
+func (r *Reader) next() (Row, bool) {
+	fields, perr, err := r.p.next()
+	rec := &r.p.rec
+	if err != nil {
+		if err != io.EOF {
+			err = fmt.Errorf("reading line %d: %w", r.p.sp.line, err)
 		}
-		if err != nil {
-			return Row{}, fmt.Errorf("after row %d: %w", r.rows, r.explain(err))
+		r.err = err
+		return Row{}, false
+	}
+	if rec.unclosed && rec.lines > 1 {
+		r.err = fmt.Errorf("line %d: %w: the rest of the file (%d lines) would be part of one field", rec.line, ErrUnclosedQuote, rec.lines)
+		return Row{}, false
+	}
+	if fields != nil && perr == nil && allEmpty(fields) {
+		return Row{}, false
+	}
+	r.rows++
+	row := Row{Number: r.rows, Line: rec.line, cols: r.cols}
+	fail := func(col int, format string, args ...any) (Row, bool) {
+		e := &RowError{Row: row.Number, Line: row.Line, Reason: fmt.Sprintf(format, args...)}
+		if col >= 0 {
+			if col < len(r.header) && r.header[col] != "" {
+				e.Column = r.header[col]
+			} else {
+				e.Reason = fmt.Sprintf("field %d: %s", col+1, e.Reason)
+			}
 		}
-		if blank(rec) {
+		row.Err = e
+		return row, true
+	}
+	switch {
+	case rec.problem == fieldTooLong:
+		return fail(rec.problemCol, "value is longer than %d bytes", r.opt.MaxFieldBytes)
+	case rec.problem == rowTooLong:
+		return fail(-1, "row is longer than %d bytes", r.opt.MaxRowBytes)
+	case rec.problem == tooManyFields:
+		return fail(-1, "has %d fields, at most %d are allowed", rec.fields, r.opt.MaxColumns)
+	case rec.unclosed:
+		return fail(rec.fields-1, "quoted field is not closed")
+	case perr != nil:
+		row.Fields = append([]string(nil), fields...)
+		r.clean(&row)
+		return fail(rec.quoteErrCol, "%s", reason(perr))
+	}
+
+	h := len(r.header)
+	row.Fields = make([]string, max(h, len(fields)))
+	copy(row.Fields, fields)
+	if col, why := r.clean(&row); col >= 0 {
+		return fail(col, "%s", why)
+	}
+	if len(fields) > h {
+		if !allEmpty(fields[h:]) {
+			return fail(-1, "has %d fields, header has %d", len(fields), h)
+		}
+		row.Fields = row.Fields[:h]
+	}
+	if e := r.cols[Email]; e >= len(fields) {
+		return fail(e, "missing: the row has %d fields, header has %d", len(fields), h)
+	}
+	return row, true
+}
+
+// clean replaces invalid UTF-8 and NUL bytes in the row's fields with
+// U+FFFD, so that Fields is always safe to store. It returns the index of
+// the first field it changed and why, or -1.
+func (r *Reader) clean(row *Row) (int, string) {
+	col, why := -1, ""
+	for i, f := range row.Fields {
+		bad := ""
+		switch {
+		case r.checkUTF8 && !utf8.ValidString(f):
+			bad = "invalid UTF-8"
+		case strings.IndexByte(f, 0) >= 0:
+			bad = "contains a NUL byte"
+		default:
 			continue
 		}
-		r.rows++
-		line, _ := r.csv.FieldPos(0)
-		row := Row{Number: r.rows, Line: line, Fields: make([]string, max(len(rec), len(r.header))), cols: &r.columns}
-		for i, v := range rec {
-			row.Fields[i] = r.clean(&row, i, v)
+		row.Fields[i] = strings.ReplaceAll(strings.ToValidUTF8(f, "\uFFFD"), "\x00", "\uFFFD")
+		if col < 0 {
+			col, why = i, bad
 		}
-		switch {
-		case len(rec) > len(r.header):
-			row.fail("", fmt.Sprintf("has %d fields, the header has %d", len(rec), len(r.header)))
-		case len(rec) <= r.columns[Email]:
-			row.fail("", fmt.Sprintf("has %d fields, the header has %d: the email column is missing", len(rec), len(r.header)))
-		}
-		return row, nil
 	}
+	return col, why
 }
 
-// clean returns value v of column i fit to store, noting in row what had
-// to be mended.
-func (r *Reader) clean(row *Row, i int, v string) string {
-	if !utf8.ValidString(v) {
-		row.fail(r.columnName(i), "invalid UTF-8")
-		v = strings.ToValidUTF8(v, "\uFFFD")
-	}
-	if strings.IndexByte(v, 0) >= 0 {
-		row.fail(r.columnName(i), "contains a NUL byte")
-		v = strings.ReplaceAll(v, "\x00", "\uFFFD")
-	}
-	if len(v) > r.opt.MaxFieldBytes {
-		row.fail(r.columnName(i), fmt.Sprintf("value longer than %d bytes", r.opt.MaxFieldBytes))
-		v = strings.ToValidUTF8(v[:r.opt.MaxFieldBytes], "")
-	}
-	return v
-}
-
-func (r *Reader) columnName(i int) string {
-	if i < len(r.header) && r.header[i] != "" {
-		return r.header[i]
-	}
-	return fmt.Sprintf("#%d", i+1)
-}
-
-// fail records the first problem of a row.
-func (row *Row) fail(column, reason string) {
-	if row.Err == nil {
-		row.Err = &RowError{Row: row.Number, Line: row.Line, Column: column, Reason: reason}
-	}
-}
-
-func (r *Reader) explain(err error) error {
-	if errors.Is(err, ErrRowTooLong) {
-		return fmt.Errorf("%w: a row is longer than %d bytes (an unclosed quote?)", ErrRowTooLong, r.opt.MaxRowBytes)
-	}
-	return err
-}
-
-func blank(rec []string) bool {
-	for _, v := range rec {
-		if strings.TrimSpace(v) != "" {
+func allEmpty(fields []string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
 			return false
 		}
 	}
 	return true
-}
-
-// limitReader fails a read once more than max bytes were read since the
-// last reset, so one endless row cannot fill memory.
-type limitReader struct {
-	r    io.Reader
-	max  int
-	read int
-}
-
-func (l *limitReader) reset() { l.read = 0 }
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.read > l.max {
-		return 0, ErrRowTooLong
-	}
-	n, err := l.r.Read(p)
-	l.read += n
-	return n, err
 }

@@ -38,9 +38,12 @@ type Dispatcher struct {
 	Topics    Topics
 	Jobs      JobWriter
 	BatchSize int // contacts per batch record; default 500
-	MaxRows   int // rows a job may have; 0 for no limit
-	CSV       contactcsv.Options
-	Log       *slog.Logger
+	// BatchBytes cuts a batch early when its values pass this many bytes,
+	// so wide rows do not make records too large; default 1 MiB.
+	BatchBytes int
+	MaxRows    int // rows a job may have; 0 for no limit
+	CSV        contactcsv.Options
+	Log        *slog.Logger
 }
 
 // Submit reads a CSV upload, stores its job and produces its batches. A
@@ -48,9 +51,12 @@ type Dispatcher struct {
 // file that breaks off in the middle gives a FAILED job with the reason;
 // rows that could not be read become failed contacts naming the row.
 func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (*store.Job, error) {
-	size := d.BatchSize
+	size, maxBytes := d.BatchSize, d.BatchBytes
 	if size <= 0 {
 		size = 500
+	}
+	if maxBytes <= 0 {
+		maxBytes = 1 << 20
 	}
 	rd, err := contactcsv.NewReader(r, d.CSV)
 	if err != nil {
@@ -82,7 +88,7 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 		return produced
 	}
 
-	total, batches := 0, 0
+	total, batches, batchBytes := 0, 0, 0
 	batch := make([]schema.Contact, 0, size)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -95,7 +101,7 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 		key := job.ID + "/" + strconv.Itoa(batches)
 		d.Client.Produce(ctx, &kgo.Record{Topic: d.Topics.Batches, Key: []byte(key), Value: value}, promise)
 		batches++
-		batch = batch[:0]
+		batch, batchBytes = batch[:0], 0
 		return failed()
 	}
 
@@ -115,7 +121,10 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 		}
 		total++
 		batch = append(batch, contact(row))
-		if len(batch) == size {
+		for _, f := range row.Fields {
+			batchBytes += len(f) + 4
+		}
+		if len(batch) == size || batchBytes >= maxBytes {
 			if err := flush(); err != nil {
 				readErr = fmt.Errorf("produce batches: %w", err)
 				break

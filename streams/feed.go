@@ -36,7 +36,10 @@ func FeedOpts(topic string) []kgo.Opt {
 
 // NewFeed returns a feed reading with cl, a client made with FeedOpts.
 func NewFeed(cl *kgo.Client, log *slog.Logger) *Feed {
-	bus := gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 1}, watermill.NopLogger{})
+	// Publish waits for every subscriber's pump, which acknowledges at once
+	// (it keeps only the latest state): states arrive in order, and a burst
+	// of updates never fans out into a goroutine per update per subscriber.
+	bus := gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 1, BlockPublishUntilSubscriberAck: true}, watermill.NopLogger{})
 	return &Feed{client: cl, bus: bus, log: log, Resync: 5 * time.Second}
 }
 

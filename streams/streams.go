@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -34,11 +35,17 @@ func DefaultTopics() Topics {
 	}
 }
 
+// MaxRecordBytes is the largest record batch the pipeline's topics take
+// (their max.message.bytes) and its producers send. A contact batch is cut
+// well below it (see Dispatcher), and its results stay below it too.
+const MaxRecordBytes = 16 << 20
+
 // EnsureTopics creates the topics that do not exist yet. Existing topics
 // are left as they are.
 func EnsureTopics(ctx context.Context, cl *kgo.Client, t Topics, partitions int32, replication int16) error {
 	adm := kadm.NewClient(cl)
-	resp, err := adm.CreateTopics(ctx, partitions, replication, nil, t.Batches, t.Results, t.Progress, t.DeadLetter)
+	configs := map[string]*string{"max.message.bytes": kadm.StringPtr(strconv.Itoa(MaxRecordBytes))}
+	resp, err := adm.CreateTopics(ctx, partitions, replication, configs, t.Batches, t.Results, t.Progress, t.DeadLetter)
 	if err != nil {
 		return fmt.Errorf("create topics: %w", err)
 	}
@@ -55,7 +62,7 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, t Topics, partitions int3
 func NewClient(brokers []string, log *slog.Logger, opts ...kgo.Opt) (*kgo.Client, error) {
 	base := []kgo.Opt{
 		kgo.SeedBrokers(brokers...),
-		kgo.ProducerBatchMaxBytes(16 << 20),
+		kgo.ProducerBatchMaxBytes(MaxRecordBytes),
 		kgo.MaxBufferedBytes(64 << 20),
 		kgo.ProducerLinger(5 * time.Millisecond),
 	}

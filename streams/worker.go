@@ -3,12 +3,14 @@ package streams
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/enricher/enricher/processors"
@@ -61,10 +63,37 @@ func (w *Worker) handle(ctx context.Context, recs []*kgo.Record) error {
 		}()
 	}
 	wg.Wait()
-	if err := w.Client.ProduceSync(ctx, out...).FirstErr(); err != nil {
-		return fmt.Errorf("produce %d results: %w", len(out), err)
+	var again []*kgo.Record
+	for _, r := range w.Client.ProduceSync(ctx, out...) {
+		switch {
+		case errors.Is(r.Err, kerr.MessageTooLarge):
+			// Retrying cannot help: answer the batch with its rows failed
+			// and without their values, which is small.
+			again = append(again, w.shrink(r.Record))
+		case r.Err != nil:
+			return fmt.Errorf("produce %d results: %w", len(out), r.Err)
+		}
+	}
+	if err := w.Client.ProduceSync(ctx, again...).FirstErr(); err != nil {
+		return fmt.Errorf("produce %d shrunk results: %w", len(again), err)
 	}
 	return nil
+}
+
+// shrink replaces a result record the broker refused as too large by one
+// that fails each of its rows with the reason.
+func (w *Worker) shrink(rec *kgo.Record) *kgo.Record {
+	var b schema.ResultBatch
+	if err := json.Unmarshal(rec.Value, &b); err != nil {
+		return deadLetter(w.Topics.DeadLetter, rec, fmt.Errorf("unreadable result record: %w", err))
+	}
+	reason := fmt.Sprintf("the enriched batch (%d bytes) is larger than the topic takes", len(rec.Value))
+	w.Log.Error("result batch too large; its rows are failed", "job", b.JobID, "batch", b.BatchNo, "bytes", len(rec.Value))
+	for i, r := range b.Results {
+		b.Results[i] = schema.Result{Input: schema.Contact{Row: r.Input.Row, Line: r.Input.Line, Fields: []string{}}, Status: schema.StatusFailed, Error: reason}
+	}
+	value, _ := json.Marshal(b)
+	return &kgo.Record{Topic: rec.Topic, Key: rec.Key, Value: value}
 }
 
 // enrich turns one batch record into its result record, or into a

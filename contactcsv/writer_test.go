@@ -1,0 +1,93 @@
+package contactcsv
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestWriterNeutralises(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"plain", "plain"},
+		{"a=b", "a=b"},
+		{"=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"},
+		{"=1+1", "'=1+1"},
+		{"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+		{"-2+3+cmd|'/C calc'!A0", "'-2+3+cmd|'/C calc'!A0"},
+		{"-A1", "'-A1"},
+		{"@SUM(A1:A2)", "'@SUM(A1:A2)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"-12.5", "-12.5"},
+		{"-1,234.50", "-1,234.50"},
+		{"+44 20 7946 0958", "+44 20 7946 0958"},
+		{"+1 (555) 010-9999", "+1 (555) 010-9999"},
+		{"-", "-"},
+		{"+", "+"},
+		{" =1", " =1"},
+	}
+	for _, tt := range tests {
+		if got := neutralize(tt.in); got != tt.want {
+			t.Errorf("neutralize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWriterRoundTrip(t *testing.T) {
+	records := [][]string{
+		{"email", "name", "note"},
+		{"a@x.com", "René Dupré", "plain"},
+		{"b@x.com", "Lee, Ann", "two\nlines"},
+		{"c@x.com", `Bob "Bobby" Smith`, "=HYPERLINK(\"x\")"},
+		{"d@x.com", "", "+44 20 7946 0958"},
+		{"e@x.com", "semi;colon|pipe\ttab", "@SUM(1)"},
+		{"f@x.com", " padded ", "-12.5"},
+	}
+	var out strings.Builder
+	w := NewWriter(&out)
+	for _, rec := range records {
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReader(strings.NewReader(out.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(r.Header(), "|"); got != "email|name|note" {
+		t.Fatalf("header %q", got)
+	}
+	for _, want := range records[1:] {
+		row, err := r.Next()
+		if err != nil || row.Err != nil {
+			t.Fatalf("Next: %v %v", err, row.Err)
+		}
+		for i := range want {
+			if got := row.Fields[i]; got != neutralize(want[i]) {
+				t.Errorf("row %d field %d = %q, want %q", row.Number, i, got, neutralize(want[i]))
+			}
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Fatalf("after the last row: %v", err)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriterReportsErrors(t *testing.T) {
+	w := NewWriter(failWriter{})
+	if err := w.Write([]string{"a"}); err != nil {
+		t.Fatalf("Write is buffered, got %v", err)
+	}
+	if err := w.Flush(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Flush = %v, want disk full", err)
+	}
+}
