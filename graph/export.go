@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/enricher/enricher/contactcsv"
 	"github.com/enricher/enricher/store"
@@ -18,7 +19,7 @@ func ResultsPath(jobID string) string { return "/jobs/" + jobID + "/results.csv"
 // ResultColumns are the columns the export adds after the original ones.
 var ResultColumns = []string{
 	"row", "enrich_status", "enrich_error",
-	"email_status", "email_reason", "email_normalized", "email_free",
+	"email_status", "email_reason", "email_reasons", "email_score", "email_normalized", "email_did_you_mean", "email_flags", "email_mx",
 	"company_domain", "company_name", "company_status", "company_source", "company_method",
 }
 
@@ -43,9 +44,10 @@ func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.
 		}
 		rec = append(rec, strconv.Itoa(c.Row), c.Status, c.Error)
 		if e := c.EmailResult; e != nil {
-			rec = append(rec, e.Status, e.Reason, e.Normalized, strconv.FormatBool(e.FreeEmail))
+			rec = append(rec, e.Status, e.Reason, strings.Join(e.Reasons, ";"), strconv.FormatFloat(e.Score, 'f', 2, 64),
+				e.Normalized, e.DidYouMean, strings.Join(e.Flags, ";"), strings.Join(e.MX, ";"))
 		} else {
-			rec = append(rec, "", "", "", "")
+			rec = append(rec, "", "", "", "", "", "", "", "")
 		}
 		if co := c.CompanyResult; co != nil {
 			rec = append(rec, co.Domain, co.Name, co.Status, co.Source, co.Method)

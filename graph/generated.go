@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/enricher/enricher/graph/model"
+	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -30,6 +31,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Contact() ContactResolver
+	EmailCheck() EmailCheckResolver
 	Job() JobResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -74,11 +76,18 @@ type ComplexityRoot struct {
 
 	EmailCheck struct {
 		Address    func(childComplexity int) int
+		CheckedAt  func(childComplexity int) int
+		Detail     func(childComplexity int) int
+		DidYouMean func(childComplexity int) int
 		Domain     func(childComplexity int) int
-		FreeEmail  func(childComplexity int) int
+		Fixes      func(childComplexity int) int
+		Flags      func(childComplexity int) int
+		Mx         func(childComplexity int) int
 		Normalized func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		Reasons    func(childComplexity int) int
+		SMTP       func(childComplexity int) int
+		Score      func(childComplexity int) int
 		Status     func(childComplexity int) int
 	}
 
@@ -139,6 +148,15 @@ type ComplexityRoot struct {
 		Jobs     func(childComplexity int, first *int, after *string) int
 	}
 
+	SMTPEvidence struct {
+		Attempts     func(childComplexity int) int
+		Code         func(childComplexity int) int
+		EnhancedCode func(childComplexity int) int
+		Host         func(childComplexity int) int
+		Probe        func(childComplexity int) int
+		Text         func(childComplexity int) int
+	}
+
 	Subscription struct {
 		JobProgress func(childComplexity int, jobID string) int
 	}
@@ -158,8 +176,21 @@ type ContactResolver interface {
 	Status(ctx context.Context, obj *store.Contact) (model.ContactStatus, error)
 	Error(ctx context.Context, obj *store.Contact) (*string, error)
 
-	EmailCheck(ctx context.Context, obj *store.Contact) (*model.EmailCheck, error)
+	EmailCheck(ctx context.Context, obj *store.Contact) (*schema.EmailResult, error)
 	CompanyMatch(ctx context.Context, obj *store.Contact) (*model.CompanyMatch, error)
+}
+type EmailCheckResolver interface {
+	Normalized(ctx context.Context, obj *schema.EmailResult) (*string, error)
+	Status(ctx context.Context, obj *schema.EmailResult) (model.EmailStatus, error)
+
+	Reasons(ctx context.Context, obj *schema.EmailResult) ([]string, error)
+	Detail(ctx context.Context, obj *schema.EmailResult) (*string, error)
+	Domain(ctx context.Context, obj *schema.EmailResult) (*string, error)
+	DidYouMean(ctx context.Context, obj *schema.EmailResult) (*string, error)
+
+	Flags(ctx context.Context, obj *schema.EmailResult) ([]string, error)
+	Fixes(ctx context.Context, obj *schema.EmailResult) ([]string, error)
+	Mx(ctx context.Context, obj *schema.EmailResult) ([]string, error)
 }
 type JobResolver interface {
 	Status(ctx context.Context, obj *store.Job) (model.JobStatus, error)
@@ -334,18 +365,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmailCheck.Address(childComplexity), true
+	case "EmailCheck.checkedAt":
+		if e.ComplexityRoot.EmailCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailCheck.CheckedAt(childComplexity), true
+	case "EmailCheck.detail":
+		if e.ComplexityRoot.EmailCheck.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailCheck.Detail(childComplexity), true
+	case "EmailCheck.didYouMean":
+		if e.ComplexityRoot.EmailCheck.DidYouMean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailCheck.DidYouMean(childComplexity), true
 	case "EmailCheck.domain":
 		if e.ComplexityRoot.EmailCheck.Domain == nil {
 			break
 		}
 
 		return e.ComplexityRoot.EmailCheck.Domain(childComplexity), true
-	case "EmailCheck.freeEmail":
-		if e.ComplexityRoot.EmailCheck.FreeEmail == nil {
+	case "EmailCheck.fixes":
+		if e.ComplexityRoot.EmailCheck.Fixes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.EmailCheck.FreeEmail(childComplexity), true
+		return e.ComplexityRoot.EmailCheck.Fixes(childComplexity), true
+	case "EmailCheck.flags":
+		if e.ComplexityRoot.EmailCheck.Flags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailCheck.Flags(childComplexity), true
+	case "EmailCheck.mx":
+		if e.ComplexityRoot.EmailCheck.Mx == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailCheck.Mx(childComplexity), true
 	case "EmailCheck.normalized":
 		if e.ComplexityRoot.EmailCheck.Normalized == nil {
 			break
@@ -364,6 +425,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmailCheck.Reasons(childComplexity), true
+	case "EmailCheck.smtp":
+		if e.ComplexityRoot.EmailCheck.SMTP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailCheck.SMTP(childComplexity), true
+	case "EmailCheck.score":
+		if e.ComplexityRoot.EmailCheck.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailCheck.Score(childComplexity), true
 	case "EmailCheck.status":
 		if e.ComplexityRoot.EmailCheck.Status == nil {
 			break
@@ -619,6 +692,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Jobs(childComplexity, args["first"].(*int), args["after"].(*string)), true
+
+	case "SMTPEvidence.attempts":
+		if e.ComplexityRoot.SMTPEvidence.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMTPEvidence.Attempts(childComplexity), true
+	case "SMTPEvidence.code":
+		if e.ComplexityRoot.SMTPEvidence.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMTPEvidence.Code(childComplexity), true
+	case "SMTPEvidence.enhancedCode":
+		if e.ComplexityRoot.SMTPEvidence.EnhancedCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMTPEvidence.EnhancedCode(childComplexity), true
+	case "SMTPEvidence.host":
+		if e.ComplexityRoot.SMTPEvidence.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMTPEvidence.Host(childComplexity), true
+	case "SMTPEvidence.probe":
+		if e.ComplexityRoot.SMTPEvidence.Probe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMTPEvidence.Probe(childComplexity), true
+	case "SMTPEvidence.text":
+		if e.ComplexityRoot.SMTPEvidence.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SMTPEvidence.Text(childComplexity), true
 
 	case "Subscription.jobProgress":
 		if e.ComplexityRoot.Subscription.JobProgress == nil {
@@ -876,17 +986,44 @@ type Contact {
   companyMatch: CompanyMatch
 }
 
-"The verdict on an email address, with its reasons."
+"The verdict on an email address, with its reasons and evidence."
 type EmailCheck {
+  "The address as given."
   address: String!
+  "The address cleaned up: domain in lower-case ASCII (IDNA)."
   normalized: String
   status: EmailStatus!
-  "The primary reason code (snake_case)."
+  "The primary reason code (snake_case; the README lists them all)."
   reason: String!
-  "Every reason that applied."
+  "Every reason that applied, the primary one first."
   reasons: [String!]!
+  "What decided the status, in words."
+  detail: String
   domain: String
-  freeEmail: Boolean!
+  "A likely correction of a mistyped domain."
+  didYouMean: String
+  "How sure the status is, from 0 to 1."
+  score: Float!
+  "free_email, role, disposable, smtputf8, alias_address, relay, mailbox_not_checked."
+  flags: [String!]!
+  "Clean-ups made to the input before checking it (whitespace, mailto, display_name...)."
+  fixes: [String!]!
+  "The domain's mail servers, by preference."
+  mx: [String!]!
+  "What a mail server answered, when SMTP probing is on."
+  smtp: SMTPEvidence
+  checkedAt: Time!
+}
+
+"A mail server's answer."
+type SMTPEvidence {
+  host: String!
+  code: Int
+  enhancedCode: String
+  text: String
+  "rcpt: about the address itself; catch_all: about a made-up address at its domain."
+  probe: String!
+  attempts: Int!
 }
 
 "What is known of the contact's company and where it came from."
@@ -1020,10 +1157,24 @@ func (ec *executionContext) childFields_EmailCheck(ctx context.Context, field gr
 		return ec.fieldContext_EmailCheck_reason(ctx, field)
 	case "reasons":
 		return ec.fieldContext_EmailCheck_reasons(ctx, field)
+	case "detail":
+		return ec.fieldContext_EmailCheck_detail(ctx, field)
 	case "domain":
 		return ec.fieldContext_EmailCheck_domain(ctx, field)
-	case "freeEmail":
-		return ec.fieldContext_EmailCheck_freeEmail(ctx, field)
+	case "didYouMean":
+		return ec.fieldContext_EmailCheck_didYouMean(ctx, field)
+	case "score":
+		return ec.fieldContext_EmailCheck_score(ctx, field)
+	case "flags":
+		return ec.fieldContext_EmailCheck_flags(ctx, field)
+	case "fixes":
+		return ec.fieldContext_EmailCheck_fixes(ctx, field)
+	case "mx":
+		return ec.fieldContext_EmailCheck_mx(ctx, field)
+	case "smtp":
+		return ec.fieldContext_EmailCheck_smtp(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_EmailCheck_checkedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EmailCheck", field.Name)
 }
@@ -1118,6 +1269,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_SMTPEvidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "host":
+		return ec.fieldContext_SMTPEvidence_host(ctx, field)
+	case "code":
+		return ec.fieldContext_SMTPEvidence_code(ctx, field)
+	case "enhancedCode":
+		return ec.fieldContext_SMTPEvidence_enhancedCode(ctx, field)
+	case "text":
+		return ec.fieldContext_SMTPEvidence_text(ctx, field)
+	case "probe":
+		return ec.fieldContext_SMTPEvidence_probe(ctx, field)
+	case "attempts":
+		return ec.fieldContext_SMTPEvidence_attempts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SMTPEvidence", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkerShare(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1786,8 +1955,8 @@ func (ec *executionContext) _Contact_emailCheck(ctx context.Context, field graph
 			return ec.Resolvers.Contact().EmailCheck(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.EmailCheck) graphql.Marshaler {
-			return ec.marshalOEmailCheck2ᚖgithubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐEmailCheck(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schema.EmailResult) graphql.Marshaler {
+			return ec.marshalOEmailCheck2ᚖgithubᚗcomᚋenricherᚋenricherᚋschemaᚐEmailResult(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1957,7 +2126,7 @@ func (ec *executionContext) fieldContext_ContactEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _EmailCheck_address(ctx context.Context, field graphql.CollectedField, obj *model.EmailCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _EmailCheck_address(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1980,7 +2149,7 @@ func (ec *executionContext) fieldContext_EmailCheck_address(_ context.Context, f
 	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "String")
 }
 
-func (ec *executionContext) _EmailCheck_normalized(ctx context.Context, field graphql.CollectedField, obj *model.EmailCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _EmailCheck_normalized(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1989,7 +2158,7 @@ func (ec *executionContext) _EmailCheck_normalized(ctx context.Context, field gr
 			return ec.fieldContext_EmailCheck_normalized(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Normalized, nil
+			return ec.Resolvers.EmailCheck().Normalized(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2000,10 +2169,10 @@ func (ec *executionContext) _EmailCheck_normalized(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_EmailCheck_normalized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "String")
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
 }
 
-func (ec *executionContext) _EmailCheck_status(ctx context.Context, field graphql.CollectedField, obj *model.EmailCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _EmailCheck_status(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2012,7 +2181,7 @@ func (ec *executionContext) _EmailCheck_status(ctx context.Context, field graphq
 			return ec.fieldContext_EmailCheck_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return ec.Resolvers.EmailCheck().Status(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.EmailStatus) graphql.Marshaler {
@@ -2023,10 +2192,10 @@ func (ec *executionContext) _EmailCheck_status(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_EmailCheck_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "EmailStatus")
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "EmailStatus")
 }
 
-func (ec *executionContext) _EmailCheck_reason(ctx context.Context, field graphql.CollectedField, obj *model.EmailCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _EmailCheck_reason(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2049,7 +2218,7 @@ func (ec *executionContext) fieldContext_EmailCheck_reason(_ context.Context, fi
 	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "String")
 }
 
-func (ec *executionContext) _EmailCheck_reasons(ctx context.Context, field graphql.CollectedField, obj *model.EmailCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _EmailCheck_reasons(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2058,7 +2227,7 @@ func (ec *executionContext) _EmailCheck_reasons(ctx context.Context, field graph
 			return ec.fieldContext_EmailCheck_reasons(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reasons, nil
+			return ec.Resolvers.EmailCheck().Reasons(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -2069,10 +2238,33 @@ func (ec *executionContext) _EmailCheck_reasons(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_EmailCheck_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "String")
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
 }
 
-func (ec *executionContext) _EmailCheck_domain(ctx context.Context, field graphql.CollectedField, obj *model.EmailCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _EmailCheck_detail(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailCheck_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmailCheck().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailCheck_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
+}
+
+func (ec *executionContext) _EmailCheck_domain(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -2081,7 +2273,7 @@ func (ec *executionContext) _EmailCheck_domain(ctx context.Context, field graphq
 			return ec.fieldContext_EmailCheck_domain(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Domain, nil
+			return ec.Resolvers.EmailCheck().Domain(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -2092,30 +2284,177 @@ func (ec *executionContext) _EmailCheck_domain(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_EmailCheck_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "String")
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
 }
 
-func (ec *executionContext) _EmailCheck_freeEmail(ctx context.Context, field graphql.CollectedField, obj *model.EmailCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _EmailCheck_didYouMean(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EmailCheck_freeEmail(ctx, field)
+			return ec.fieldContext_EmailCheck_didYouMean(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FreeEmail, nil
+			return ec.Resolvers.EmailCheck().DidYouMean(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailCheck_didYouMean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
+}
+
+func (ec *executionContext) _EmailCheck_score(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailCheck_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EmailCheck_freeEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_EmailCheck_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "Float")
+}
+
+func (ec *executionContext) _EmailCheck_flags(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailCheck_flags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmailCheck().Flags(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailCheck_flags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
+}
+
+func (ec *executionContext) _EmailCheck_fixes(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailCheck_fixes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmailCheck().Fixes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailCheck_fixes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
+}
+
+func (ec *executionContext) _EmailCheck_mx(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailCheck_mx(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EmailCheck().Mx(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailCheck_mx(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailCheck", field, true, true, "String")
+}
+
+func (ec *executionContext) _EmailCheck_smtp(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailCheck_smtp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SMTP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schema.SMTPEvidence) graphql.Marshaler {
+			return ec.marshalOSMTPEvidence2ᚖgithubᚗcomᚋenricherᚋenricherᚋschemaᚐSMTPEvidence(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailCheck_smtp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmailCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SMTPEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmailCheck_checkedAt(ctx context.Context, field graphql.CollectedField, obj *schema.EmailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailCheck_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailCheck_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailCheck", field, false, false, "Time")
 }
 
 func (ec *executionContext) _EmailCounts_valid(ctx context.Context, field graphql.CollectedField, obj *model.EmailCounts) (ret graphql.Marshaler) {
@@ -3170,6 +3509,144 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SMTPEvidence_host(ctx context.Context, field graphql.CollectedField, obj *schema.SMTPEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMTPEvidence_host(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Host, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMTPEvidence_host(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMTPEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMTPEvidence_code(ctx context.Context, field graphql.CollectedField, obj *schema.SMTPEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMTPEvidence_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalOInt2int(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMTPEvidence_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMTPEvidence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SMTPEvidence_enhancedCode(ctx context.Context, field graphql.CollectedField, obj *schema.SMTPEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMTPEvidence_enhancedCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnhancedCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMTPEvidence_enhancedCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMTPEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMTPEvidence_text(ctx context.Context, field graphql.CollectedField, obj *schema.SMTPEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMTPEvidence_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SMTPEvidence_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMTPEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMTPEvidence_probe(ctx context.Context, field graphql.CollectedField, obj *schema.SMTPEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMTPEvidence_probe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Probe, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMTPEvidence_probe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMTPEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _SMTPEvidence_attempts(ctx context.Context, field graphql.CollectedField, obj *schema.SMTPEvidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SMTPEvidence_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SMTPEvidence_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SMTPEvidence", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Subscription_jobProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -4647,7 +5124,7 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 
 var emailCheckImplementors = []string{"EmailCheck"}
 
-func (ec *executionContext) _EmailCheck(ctx context.Context, sel ast.SelectionSet, obj *model.EmailCheck) graphql.Marshaler {
+func (ec *executionContext) _EmailCheck(ctx context.Context, sel ast.SelectionSet, obj *schema.EmailResult) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, emailCheckImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -4659,37 +5136,81 @@ func (ec *executionContext) _EmailCheck(ctx context.Context, sel ast.SelectionSe
 		case "address":
 			out.Values[i] = ec._EmailCheck_address(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "normalized":
-			out.Values[i] = ec._EmailCheck_normalized(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_normalized(ctx, field, obj)
+				})
 		case "status":
-			out.Values[i] = ec._EmailCheck_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_status(ctx, field, obj)
+				})
 		case "reason":
 			out.Values[i] = ec._EmailCheck_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reasons":
-			out.Values[i] = ec._EmailCheck_reasons(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_reasons(ctx, field, obj)
+				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_detail(ctx, field, obj)
+				})
 		case "domain":
-			out.Values[i] = ec._EmailCheck_domain(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "freeEmail":
-			out.Values[i] = ec._EmailCheck_freeEmail(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_domain(ctx, field, obj)
+				})
+		case "didYouMean":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_didYouMean(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._EmailCheck_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "flags":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_flags(ctx, field, obj)
+				})
+		case "fixes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_fixes(ctx, field, obj)
+				})
+		case "mx":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EmailCheck_mx(ctx, field, obj)
+				})
+		case "smtp":
+			out.Values[i] = ec._EmailCheck_smtp(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedAt":
+			out.Values[i] = ec._EmailCheck_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5111,6 +5632,64 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sMTPEvidenceImplementors = []string{"SMTPEvidence"}
+
+func (ec *executionContext) _SMTPEvidence(ctx context.Context, sel ast.SelectionSet, obj *schema.SMTPEvidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sMTPEvidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SMTPEvidence")
+		case "host":
+			out.Values[i] = ec._SMTPEvidence_host(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._SMTPEvidence_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "enhancedCode":
+			out.Values[i] = ec._SMTPEvidence_enhancedCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._SMTPEvidence_text(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "probe":
+			out.Values[i] = ec._SMTPEvidence_probe(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._SMTPEvidence_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -6022,7 +6601,7 @@ func (ec *executionContext) marshalOContactStatus2ᚖgithubᚗcomᚋenricherᚋe
 	return v
 }
 
-func (ec *executionContext) marshalOEmailCheck2ᚖgithubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐEmailCheck(ctx context.Context, sel ast.SelectionSet, v *model.EmailCheck) graphql.Marshaler {
+func (ec *executionContext) marshalOEmailCheck2ᚖgithubᚗcomᚋenricherᚋenricherᚋschemaᚐEmailResult(ctx context.Context, sel ast.SelectionSet, v *schema.EmailResult) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -6062,6 +6641,18 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -6085,6 +6676,25 @@ func (ec *executionContext) marshalOJob2ᚖgithubᚗcomᚋenricherᚋenricherᚋ
 		return graphql.Null
 	}
 	return ec._Job(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSMTPEvidence2ᚖgithubᚗcomᚋenricherᚋenricherᚋschemaᚐSMTPEvidence(ctx context.Context, sel ast.SelectionSet, v *schema.SMTPEvidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SMTPEvidence(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

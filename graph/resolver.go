@@ -34,6 +34,13 @@ type Resolver struct {
 // maxPage bounds the page size of a listing.
 const maxPage = 1000
 
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 func optional(s string) *string {
 	if s == "" {
 		return nil

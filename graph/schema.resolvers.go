@@ -32,19 +32,8 @@ func (r *contactResolver) Error(ctx context.Context, obj *store.Contact) (*strin
 }
 
 // EmailCheck is the resolver for the emailCheck field.
-func (r *contactResolver) EmailCheck(ctx context.Context, obj *store.Contact) (*model.EmailCheck, error) {
-	e := obj.EmailResult
-	if e == nil {
-		return nil, nil
-	}
-	reasons := e.Reasons
-	if reasons == nil {
-		reasons = []string{e.Reason}
-	}
-	return &model.EmailCheck{
-		Address: e.Address, Normalized: optional(e.Normalized), Status: model.EmailStatus(strings.ToUpper(e.Status)),
-		Reason: e.Reason, Reasons: reasons, Domain: optional(e.Domain), FreeEmail: e.FreeEmail,
-	}, nil
+func (r *contactResolver) EmailCheck(ctx context.Context, obj *store.Contact) (*schema.EmailResult, error) {
+	return obj.EmailResult, nil
 }
 
 // CompanyMatch is the resolver for the companyMatch field.
@@ -56,6 +45,54 @@ func (r *contactResolver) CompanyMatch(ctx context.Context, obj *store.Contact) 
 	return &model.CompanyMatch{
 		Domain: optional(c.Domain), Name: optional(c.Name), Status: c.Status, Source: optional(c.Source), Method: optional(c.Method),
 	}, nil
+}
+
+// Normalized is the resolver for the normalized field.
+func (r *emailCheckResolver) Normalized(ctx context.Context, obj *schema.EmailResult) (*string, error) {
+	return optional(obj.Normalized), nil
+}
+
+// Status is the resolver for the status field.
+func (r *emailCheckResolver) Status(ctx context.Context, obj *schema.EmailResult) (model.EmailStatus, error) {
+	return model.EmailStatus(strings.ToUpper(obj.Status)), nil
+}
+
+// Reasons is the resolver for the reasons field.
+func (r *emailCheckResolver) Reasons(ctx context.Context, obj *schema.EmailResult) ([]string, error) {
+	if len(obj.Reasons) == 0 {
+		return []string{obj.Reason}, nil
+	}
+	return obj.Reasons, nil
+}
+
+// Detail is the resolver for the detail field.
+func (r *emailCheckResolver) Detail(ctx context.Context, obj *schema.EmailResult) (*string, error) {
+	return optional(obj.Detail), nil
+}
+
+// Domain is the resolver for the domain field.
+func (r *emailCheckResolver) Domain(ctx context.Context, obj *schema.EmailResult) (*string, error) {
+	return optional(obj.Domain), nil
+}
+
+// DidYouMean is the resolver for the didYouMean field.
+func (r *emailCheckResolver) DidYouMean(ctx context.Context, obj *schema.EmailResult) (*string, error) {
+	return optional(obj.DidYouMean), nil
+}
+
+// Flags is the resolver for the flags field.
+func (r *emailCheckResolver) Flags(ctx context.Context, obj *schema.EmailResult) ([]string, error) {
+	return nonNil(obj.Flags), nil
+}
+
+// Fixes is the resolver for the fixes field.
+func (r *emailCheckResolver) Fixes(ctx context.Context, obj *schema.EmailResult) ([]string, error) {
+	return nonNil(obj.Fixes), nil
+}
+
+// Mx is the resolver for the mx field.
+func (r *emailCheckResolver) Mx(ctx context.Context, obj *schema.EmailResult) ([]string, error) {
+	return nonNil(obj.MX), nil
 }
 
 // Status is the resolver for the status field.
@@ -205,6 +242,9 @@ func (r *subscriptionResolver) JobProgress(ctx context.Context, jobID string) (<
 // Contact returns ContactResolver implementation.
 func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
 
+// EmailCheck returns EmailCheckResolver implementation.
+func (r *Resolver) EmailCheck() EmailCheckResolver { return &emailCheckResolver{r} }
+
 // Job returns JobResolver implementation.
 func (r *Resolver) Job() JobResolver { return &jobResolver{r} }
 
@@ -219,6 +259,7 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 
 type (
 	contactResolver      struct{ *Resolver }
+	emailCheckResolver   struct{ *Resolver }
 	jobResolver          struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }

@@ -5,6 +5,8 @@ package processors
 import (
 	"context"
 
+	"github.com/enricher/enricher/processors/emaillists"
+	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/schema"
 )
 
@@ -15,28 +17,37 @@ type Processor interface {
 	Process(ctx context.Context, contacts []schema.Contact) []schema.Result
 }
 
-// Basic is the minimal enrichment: an email syntax check and the company
-// domain of a work address. Its zero value is ready to use.
-type Basic struct{}
-
-// Process implements Processor.
-func (Basic) Process(ctx context.Context, contacts []schema.Contact) []schema.Result {
-	out := make([]schema.Result, len(contacts))
-	for i, c := range contacts {
-		out[i] = basic(c)
-	}
-	return out
+// Enricher verifies each contact's email and finds its company from a work
+// address. The batch's addresses are verified together, so each distinct
+// domain is resolved once.
+type Enricher struct {
+	Email *emailverify.Verifier
+	Lists *emaillists.Lists // nil: the embedded lists
 }
 
-func basic(c schema.Contact) schema.Result {
-	r := schema.Result{Input: c}
-	if c.Error != "" {
-		r.Status, r.Error = schema.StatusFailed, c.Error
-		return r
+// Process implements Processor.
+func (e Enricher) Process(ctx context.Context, contacts []schema.Contact) []schema.Result {
+	lists := e.Lists
+	if lists == nil {
+		lists = emaillists.Default()
 	}
-	r.Status = schema.StatusOK
-	e := CheckSyntax(c.Email)
-	r.Email = &e
-	r.Company = CompanyFromEmail(e)
-	return r
+	out := make([]schema.Result, len(contacts))
+	var addrs []string
+	var idx []int
+	for i, c := range contacts {
+		out[i].Input = c
+		if c.Error != "" {
+			out[i].Status, out[i].Error = schema.StatusFailed, c.Error
+			continue
+		}
+		out[i].Status = schema.StatusOK
+		addrs = append(addrs, c.Email)
+		idx = append(idx, i)
+	}
+	for k, v := range e.Email.VerifyAll(ctx, addrs) {
+		r := &out[idx[k]]
+		r.Email = &v
+		r.Company = CompanyFromEmail(v, lists)
+	}
+	return out
 }

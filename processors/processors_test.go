@@ -4,69 +4,61 @@ import (
 	"context"
 	"testing"
 
+	"github.com/enricher/enricher/internal/dnstest"
+	"github.com/enricher/enricher/processors/dnscheck"
+	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/schema"
 )
 
-func TestCheckSyntax(t *testing.T) {
-	tests := []struct {
-		in, status, reason, normalized string
-		free                           bool
-	}{
-		{"jane.doe@Acme.COM", schema.EmailValid, ReasonSyntaxValid, "jane.doe@acme.com", false},
-		{"  bob+tag@example.co.uk ", schema.EmailValid, ReasonSyntaxValid, "bob+tag@example.co.uk", false},
-		{"someone@gmail.com", schema.EmailValid, ReasonSyntaxValid, "someone@gmail.com", true},
-		{"", schema.EmailInvalid, ReasonNoEmail, "", false},
-		{"no-at-sign", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"a@b", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"a..b@acme.com", schema.EmailInvalid, ReasonSyntax, "", false},
-		{".a@acme.com", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"a b@acme.com", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"a@-acme.com", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"a@acme.c0m", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"a@acme..com", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"@acme.com", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"a@", schema.EmailInvalid, ReasonSyntax, "", false},
-		{"x@xn--bcher-kva.example", schema.EmailValid, ReasonSyntaxValid, "x@xn--bcher-kva.example", false},
-		{string(make([]byte, 65)) + "@acme.com", schema.EmailInvalid, ReasonSyntax, "", false},
+func TestEnricherProcess(t *testing.T) {
+	mx := func(h string) dnstest.Domain { return dnstest.Domain{MX: []dnstest.MX{{Pref: 10, Host: h}}} }
+	srv, err := dnstest.Start(dnstest.Zone{"acme.com": mx("mx.acme.com"), "gmail.com": mx("mx.gmail.com"), "eu.acme.co.uk": mx("mx.acme.co.uk"), "mailinator.com": mx("mx.mailinator.com")})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		got := CheckSyntax(tt.in)
-		if got.Status != tt.status || got.Reason != tt.reason || got.Normalized != tt.normalized || got.FreeEmail != tt.free {
-			t.Errorf("CheckSyntax(%q) = %+v, want status %s reason %s normalized %q free %v", tt.in, got, tt.status, tt.reason, tt.normalized, tt.free)
-		}
+	defer srv.Close()
+	resolver, err := dnscheck.New(dnscheck.Config{Server: srv.Addr()})
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestBasicProcess(t *testing.T) {
+	v, err := emailverify.New(emailverify.Config{DNS: resolver})
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := []schema.Contact{
 		{Row: 1, Email: "jane@acme.com"},
 		{Row: 2, Email: "joe@gmail.com"},
 		{Row: 3, Email: "broken"},
-		{Row: 4, Error: "row has 9 fields, header has 4"},
+		{Row: 4, Error: "row 4 (line 5): has 9 fields, the header has 4"},
+		{Row: 5, Email: "sales@eu.acme.co.uk"},
+		{Row: 6, Email: "x@mailinator.com"},
 	}
-	out := Basic{}.Process(context.Background(), in)
+	out := Enricher{Email: v}.Process(context.Background(), in)
 	if len(out) != len(in) {
 		t.Fatalf("%d results for %d contacts", len(out), len(in))
 	}
-	want := []struct{ status, company, domain string }{
-		{schema.StatusOK, schema.CompanyMatched, "acme.com"},
-		{schema.StatusOK, schema.CompanyPersonalEmail, ""},
-		{schema.StatusOK, schema.CompanyNotFound, ""},
-		{schema.StatusFailed, "", ""},
+	want := []struct{ status, email, company, domain string }{
+		{schema.StatusOK, schema.EmailValid, schema.CompanyMatched, "acme.com"},
+		{schema.StatusOK, schema.EmailValid, schema.CompanyPersonalEmail, ""},
+		{schema.StatusOK, schema.EmailInvalid, schema.CompanyNotFound, ""},
+		{schema.StatusFailed, "", "", ""},
+		{schema.StatusOK, schema.EmailDoNotMail, schema.CompanyMatched, "acme.co.uk"},
+		{schema.StatusOK, schema.EmailDoNotMail, schema.CompanyPersonalEmail, ""},
 	}
 	for i, w := range want {
 		r := out[i]
 		if r.Input.Row != in[i].Row || r.Status != w.status {
 			t.Errorf("row %d: status %s, want %s", in[i].Row, r.Status, w.status)
+			continue
 		}
-		if w.company == "" {
-			if r.Company != nil || r.Error == "" {
-				t.Errorf("row %d: failed row should carry its error and no company", in[i].Row)
+		if w.status == schema.StatusFailed {
+			if r.Email != nil || r.Company != nil || r.Error == "" {
+				t.Errorf("row %d: a failed row carries its error and nothing else", in[i].Row)
 			}
 			continue
 		}
-		if r.Company.Status != w.company || r.Company.Domain != w.domain {
-			t.Errorf("row %d: company %+v, want %s %q", in[i].Row, r.Company, w.company, w.domain)
+		if r.Email.Status != w.email || r.Company.Status != w.company || r.Company.Domain != w.domain {
+			t.Errorf("row %d: email %s (%s), company %+v; want %s, %s %q", in[i].Row, r.Email.Status, r.Email.Reason, r.Company, w.email, w.company, w.domain)
 		}
 	}
 }

@@ -85,15 +85,51 @@ const (
 	EmailUnknown   = "unknown"
 )
 
-// EmailResult is the verdict on an email address with the reasons for it.
+// EmailResult is the verdict on an email address with the reasons for it
+// and the evidence behind them.
 type EmailResult struct {
-	Address    string   `json:"address"`
-	Normalized string   `json:"normalized,omitempty"`
-	Status     string   `json:"status"`
-	Reason     string   `json:"reason"`
-	Reasons    []string `json:"reasons,omitempty"`
-	Domain     string   `json:"domain,omitempty"`
-	FreeEmail  bool     `json:"free_email,omitempty"`
+	Address    string `json:"address"`
+	Normalized string `json:"normalized,omitempty"`
+	Status     string `json:"status"`
+	// Reason is the primary reason code; Reasons every one that applied.
+	Reason  string   `json:"reason"`
+	Reasons []string `json:"reasons,omitempty"`
+	// Detail says in words what decided the status.
+	Detail     string `json:"detail,omitempty"`
+	Domain     string `json:"domain,omitempty"`
+	DidYouMean string `json:"did_you_mean,omitempty"`
+	// Score is how sure the status is, from 0 to 1.
+	Score float64 `json:"score"`
+	// Flags are facts about the address: free_email, role, disposable,
+	// smtputf8, alias_address, relay, mailbox_not_checked.
+	Flags []string `json:"flags,omitempty"`
+	// Fixes are the clean-ups made to the input before checking it.
+	Fixes     []string      `json:"fixes,omitempty"`
+	MX        []string      `json:"mx,omitempty"`
+	SMTP      *SMTPEvidence `json:"smtp,omitempty"`
+	CheckedAt time.Time     `json:"checked_at"`
+}
+
+// Has reports whether the result carries a flag.
+func (e *EmailResult) Has(flag string) bool {
+	for _, f := range e.Flags {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// SMTPEvidence is what a mail server answered.
+type SMTPEvidence struct {
+	Host         string `json:"host"`
+	Code         int    `json:"code,omitempty"`
+	EnhancedCode string `json:"enhanced_code,omitempty"`
+	Text         string `json:"text,omitempty"`
+	// Probe is "rcpt" for the address itself, "catch_all" for a made-up
+	// address at its domain.
+	Probe    string `json:"probe"`
+	Attempts int    `json:"attempts"`
 }
 
 // CompanyResult is what is known of a contact's company, with where each

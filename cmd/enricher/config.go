@@ -9,6 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/enricher/enricher/processors/dnscheck"
+	"github.com/enricher/enricher/processors/emaillists"
+	"github.com/enricher/enricher/processors/emailsyntax"
+	"github.com/enricher/enricher/processors/emailverify"
+	"github.com/enricher/enricher/processors/smtpprobe"
 	"github.com/enricher/enricher/streams"
 )
 
@@ -37,6 +42,16 @@ type config struct {
 	logLevel        string
 	logFormat       string
 	playground      bool
+	dnsServer       string
+	dnsTimeout      time.Duration
+	smtp            bool
+	smtpHelo        string
+	smtpFrom        string
+	smtpPort        int
+	emailRemap      string
+	allowDomains    string
+	denyDomains     string
+	allowSpecialUse bool
 }
 
 // setting is one row of the configuration table (README.md lists them).
@@ -85,6 +100,16 @@ func settings(c *config) []setting {
 		{"log-level", "LOG_LEVEL", "debug, info, warn or error", str(&c.logLevel), "info"},
 		{"log-format", "LOG_FORMAT", "text or json", str(&c.logFormat), "text"},
 		{"playground", "PLAYGROUND", "serve the GraphQL playground at /", boolean(&c.playground), "true"},
+		{"dns-server", "DNS_SERVER", "DNS resolver host:port for email checks (default: the system's)", str(&c.dnsServer), ""},
+		{"dns-timeout", "DNS_TIMEOUT", "timeout of one DNS query", dur(&c.dnsTimeout), "2s"},
+		{"smtp", "SMTP_PROBE", "ask mail servers whether mailboxes exist (port 25 must be open)", boolean(&c.smtp), "false"},
+		{"smtp-helo", "SMTP_HELO", "host name the SMTP probe introduces itself with", str(&c.smtpHelo), ""},
+		{"smtp-from", "SMTP_FROM", "sender address of the SMTP probe", str(&c.smtpFrom), ""},
+		{"smtp-port", "SMTP_PORT", "port of the mail servers", num(&c.smtpPort), "25"},
+		{"email-remap", "EMAIL_REMAP", "reason=status pairs that change a verdict, e.g. role_based=valid", str(&c.emailRemap), ""},
+		{"allow-domains", "EMAIL_ALLOW_DOMAINS", "domains never treated as disposable, comma-separated", str(&c.allowDomains), ""},
+		{"deny-domains", "EMAIL_DENY_DOMAINS", "domains whose addresses are do_not_mail, comma-separated", str(&c.denyDomains), ""},
+		{"allow-special-use", "EMAIL_ALLOW_SPECIAL_USE", "accept special-use domains such as .test (test mode)", boolean(&c.allowSpecialUse), "false"},
 	}
 }
 
@@ -132,14 +157,47 @@ func (c *config) topics() streams.Topics {
 	return streams.Topics{Batches: p + t.Batches, Results: p + t.Results, Progress: p + t.Progress, DeadLetter: p + t.DeadLetter}
 }
 
-func (c *config) brokerList() []string {
+func (c *config) brokerList() []string { return list(c.brokers) }
+
+// list splits a comma-separated setting.
+func list(s string) []string {
 	var out []string
-	for _, b := range strings.Split(c.brokers, ",") {
+	for _, b := range strings.Split(s, ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			out = append(out, b)
 		}
 	}
 	return out
+}
+
+// verifier builds the email verifier the settings describe.
+func (c *config) verifier() (*emailverify.Verifier, error) {
+	resolver, err := dnscheck.New(dnscheck.Config{Server: c.dnsServer, Timeout: c.dnsTimeout, AllowPrivate: c.allowSpecialUse})
+	if err != nil {
+		return nil, fmt.Errorf("dns: %w", err)
+	}
+	remap := map[string]string{}
+	for _, pair := range list(c.emailRemap) {
+		reason, status, ok := strings.Cut(pair, "=")
+		if !ok {
+			return nil, fmt.Errorf("email remap %q: want reason=status", pair)
+		}
+		remap[strings.TrimSpace(reason)] = strings.TrimSpace(status)
+	}
+	cfg := emailverify.Config{
+		Syntax: emailsyntax.Options{AllowSpecialUse: c.allowSpecialUse},
+		Lists:  emaillists.Default().With(emaillists.Overrides{Allow: list(c.allowDomains), Deny: list(c.denyDomains)}),
+		DNS:    resolver,
+		Remap:  remap,
+	}
+	if c.smtp {
+		p, err := smtpprobe.New(smtpprobe.Config{HeloName: c.smtpHelo, MailFrom: c.smtpFrom, Port: c.smtpPort})
+		if err != nil {
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		cfg.SMTP = p
+	}
+	return emailverify.New(cfg)
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {

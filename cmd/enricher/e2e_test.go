@@ -17,6 +17,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/enricher/enricher/internal/dnstest"
 	"github.com/enricher/enricher/internal/testenv"
 	"github.com/enricher/enricher/store"
 )
@@ -29,6 +30,25 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// testDNS starts a DNS server on loopback that knows the domains of
+// contactsCSV, so no test ever asks a real resolver.
+func testDNS(t testing.TB) string {
+	t.Helper()
+	mx := func(host string) dnstest.Domain {
+		return dnstest.Domain{MX: []dnstest.MX{{Pref: 10, Host: host}}}
+	}
+	zone := dnstest.Zone{"gmail.com": mx("gmail-smtp-in.l.google.com"), "acme.com": mx("mx.acme.com")}
+	for i := 0; i < 97; i++ {
+		zone[fmt.Sprintf("company%d.com", i)] = mx(fmt.Sprintf("mx.company%d.com", i))
+	}
+	srv, err := dnstest.Start(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv.Addr()
 }
 
 // stack is a running pipeline for a test, on the test's Kafka and database
@@ -62,6 +82,7 @@ func newStack(t *testing.T) *stack {
 		"SHUTDOWN_GRACE":        "10s",
 		"LOG_LEVEL":             "warn",
 		"MAX_UPLOAD_BYTES":      "2000000",
+		"DNS_SERVER":            testDNS(t),
 	}}
 	ctx := context.Background()
 	st, err := openStore(ctx, s.env["DATABASE_URL"], true, slog.New(slog.DiscardHandler))

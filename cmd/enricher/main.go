@@ -23,6 +23,7 @@ Usage:
   enricher worker                   enrich contact batches (needs KAFKA_BROKERS)
   enricher aggregator               store and count results (needs KAFKA_BROKERS, DATABASE_URL)
   enricher migrate                  bring the database schema up to date (needs DATABASE_URL)
+  enricher verify-email ADDRESS…    verify addresses (or one per line on stdin), one JSON object each
 
 Run "enricher COMMAND -h" for the flags of a command; every flag has an
 environment variable too.
@@ -30,7 +31,7 @@ environment variable too.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -41,7 +42,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDev(ctx, args, getenv, stdout, stderr)
 	case "enrich":
 		return runEnrich(ctx, args, getenv, stderr)
+	case "verify-email":
+		return runVerify(ctx, args, getenv, stdin, stdout, stderr)
 	case "api", "worker", "aggregator", "migrate":
 		return runPart(ctx, cmd, args, getenv, stderr)
 	case "help", "-h", "-help", "--help":

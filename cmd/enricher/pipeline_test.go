@@ -106,10 +106,14 @@ func TestPipelineEndToEnd(t *testing.T) {
 	for _, r := range recs[1:] {
 		byRow[r[len(header)]] = r
 	}
-	if r := byRow["7"]; r[5] != "quoted, with comma" || r[len(header)+3] != "invalid" {
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	if r := byRow["7"]; r[5] != "quoted, with comma" || r[col["email_status"]] != "invalid" || r[col["email_reason"]] != "failed_syntax_check" {
 		t.Errorf("row 7 exported as %q", r)
 	}
-	if r := byRow["1"]; r[5] != "multi\nline" || r[len(header)+7] != "company1.com" {
+	if r := byRow["1"]; r[5] != "multi\nline" || r[col["company_domain"]] != "company1.com" || r[col["email_mx"]] != "mx.company1.com" {
 		t.Errorf("row 1 exported as %q", r)
 	}
 
@@ -268,8 +272,8 @@ func TestDevCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"dev", "--http-addr", "127.0.0.1:0", "--kafka-addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn"},
-			func(string) string { return "" }, pw, io.Discard)
+		done <- run(ctx, []string{"dev", "--http-addr", "127.0.0.1:0", "--kafka-addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "warn", "--dns-server", testDNS(t)},
+			func(string) string { return "" }, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	defer func() {
@@ -329,7 +333,7 @@ func TestEnrichCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stderr syncBuffer
-	if err := run(context.Background(), []string{"enrich", in, "-o", out}, func(string) string { return "" }, io.Discard, &stderr); err != nil {
+	if err := run(context.Background(), []string{"enrich", in, "-o", out, "--dns-server", testDNS(t)}, func(string) string { return "" }, nil, io.Discard, &stderr); err != nil {
 		t.Fatalf("enrich: %v\n%s", err, stderr.String())
 	}
 	s := &stack{t: t}
@@ -349,7 +353,7 @@ func TestEnrichCommand(t *testing.T) {
 	for name, content := range map[string]string{"empty.csv": "", "noemail.csv": "a,b\n1,2\n"} {
 		p := filepath.Join(dir, name)
 		_ = os.WriteFile(p, []byte(content), 0o644)
-		err := run(context.Background(), []string{"enrich", p, "-o", filepath.Join(dir, "x.csv")}, func(string) string { return "" }, io.Discard, io.Discard)
+		err := run(context.Background(), []string{"enrich", p, "-o", filepath.Join(dir, "x.csv"), "--dns-server", "127.0.0.1:1"}, func(string) string { return "" }, nil, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("enrich %s: err = %v, want an error naming the file", name, err)
 		}

@@ -80,8 +80,13 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 			n.close()
 			return nil, err
 		}
+		verifier, err := cfg.verifier()
+		if err != nil {
+			n.close()
+			return nil, err
+		}
 		n.worker = &streams.Worker{
-			Client: cl, Topics: n.topics, Processor: processors.Basic{}, Name: cfg.workerName,
+			Client: cl, Topics: n.topics, Processor: processors.Enricher{Email: verifier}, Name: cfg.workerName,
 			Parallel: cfg.parallel, Timeout: cfg.batchTimeout, Log: log.With("part", "worker"),
 		}
 	}

@@ -39,19 +39,6 @@ type ContactFilter struct {
 	Search *string `json:"search,omitempty"`
 }
 
-// The verdict on an email address, with its reasons.
-type EmailCheck struct {
-	Address    string      `json:"address"`
-	Normalized *string     `json:"normalized,omitempty"`
-	Status     EmailStatus `json:"status"`
-	// The primary reason code (snake_case).
-	Reason string `json:"reason"`
-	// Every reason that applied.
-	Reasons   []string `json:"reasons"`
-	Domain    *string  `json:"domain,omitempty"`
-	FreeEmail bool     `json:"freeEmail"`
-}
-
 type EmailCounts struct {
 	Valid     int `json:"valid"`
 	Invalid   int `json:"invalid"`
