@@ -66,6 +66,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return &s, nil
 }
 
+// DB is the underlying database, for packages that keep tables of their
+// own in it (their migrations live in migrations/ too).
+func (s *Store) DB() *bun.DB { return s.db }
+
 // Dialect is "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
 
