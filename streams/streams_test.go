@@ -122,8 +122,8 @@ func batchRecord(t *testing.T, topic, jobID string, no, first, n int) *kgo.Recor
 	return &kgo.Record{Topic: topic, Key: []byte(fmt.Sprintf("%s/%d", jobID, no)), Value: v}
 }
 
-// finalState follows a job to its end.
-func (p *pipeline) finalState(t *testing.T, id string) *store.Job {
+// waitFor follows a job until until(state) holds, and returns that state.
+func (p *pipeline) waitFor(t *testing.T, id string, until func(*store.Job) bool) *store.Job {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -133,12 +133,17 @@ func (p *pipeline) finalState(t *testing.T, id string) *store.Job {
 	}
 	var last *store.Job
 	for j := range states {
-		last = j
+		if last = j; until(j) {
+			return j
+		}
 	}
-	if last == nil || !store.Terminal(last.Status) {
-		t.Fatalf("job %s did not end: %+v", id, last)
-	}
-	return last
+	t.Fatalf("job %s never got there: last state %+v", id, last)
+	return nil
+}
+
+// finalState follows a job to its end.
+func (p *pipeline) finalState(t *testing.T, id string) *store.Job {
+	return p.waitFor(t, id, func(j *store.Job) bool { return store.Terminal(j.Status) })
 }
 
 // TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter produces every batch
@@ -208,24 +213,6 @@ func TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter(t *testing.T) {
 	}
 }
 
-// waitProcessed follows a job until it has processed at least n rows.
-func (p *pipeline) waitProcessed(t *testing.T, id string, n int) *store.Job {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	states, err := p.feed.Follow(ctx, p.store, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for j := range states {
-		if j.Processed >= n {
-			return j
-		}
-	}
-	t.Fatalf("job %s never processed %d rows", id, n)
-	return nil
-}
-
 // TestAggregatorRestartResumes stops the aggregator after half of a job,
 // redelivers that half, and lets a new aggregator finish: every row is
 // counted once.
@@ -253,7 +240,7 @@ func TestAggregatorRestartResumes(t *testing.T) {
 	if err := p.client.ProduceSync(ctx, first...).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
-	if j := p.waitProcessed(t, job.ID, batches/2*size); j.Processed != batches/2*size {
+	if j := p.waitFor(t, job.ID, func(j *store.Job) bool { return j.Processed >= batches/2*size }); j.Processed != batches/2*size {
 		t.Fatalf("processed %d after the first half", j.Processed)
 	}
 	stop()
