@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/enricher/enricher/contactcsv"
+	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
 )
 
@@ -20,7 +21,39 @@ func ResultsPath(jobID string) string { return "/jobs/" + jobID + "/results.csv"
 var ResultColumns = []string{
 	"row", "enrich_status", "enrich_error",
 	"email_status", "email_reason", "email_reasons", "email_score", "email_normalized", "email_did_you_mean", "email_flags", "email_mx",
-	"company_domain", "company_name", "company_status", "company_source", "company_method",
+	"company_status", "company_confidence", "company_reason", "company_domain", "company_domain_source",
+	"company_name", "company_name_source", "company_size", "company_size_min", "company_size_max", "company_size_source",
+	"company_locality", "company_region", "company_country_code", "company_country", "company_location_source",
+	"company_industry", "company_industry_source", "company_linkedin", "company_linkedin_source",
+	"company_founded", "company_founded_source",
+}
+
+// companyColumns are the values of the company columns of ResultColumns.
+func companyColumns(rec []string, c *schema.CompanyResult) []string {
+	if c == nil {
+		return append(rec, make([]string, 22)...)
+	}
+	src := func(field string) string {
+		p, ok := c.Fields[field]
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf("%s/%s/%.2f", p.Source, p.Method, p.Confidence)
+	}
+	num := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	domainSource := ""
+	if c.Domain != "" {
+		domainSource = c.Source + "/" + c.Method
+	}
+	return append(rec, c.Status, strconv.FormatFloat(c.Confidence, 'f', 2, 64), c.Reason, c.Domain, domainSource,
+		c.Name, src("name"), c.Size, num(c.SizeMin), num(c.SizeMax), src("size"),
+		c.Locality, c.Region, c.CountryCode, c.CountryName, src("location"),
+		c.Industry, src("industry"), c.LinkedIn, src("linkedin"), num(c.Founded), src("founded"))
 }
 
 // WriteResults writes a job's enriched CSV to w: the original header and
@@ -49,11 +82,7 @@ func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.
 		} else {
 			rec = append(rec, "", "", "", "", "", "", "", "")
 		}
-		if co := c.CompanyResult; co != nil {
-			rec = append(rec, co.Domain, co.Name, co.Status, co.Source, co.Method)
-		} else {
-			rec = append(rec, "", "", "", "", "")
-		}
+		rec = companyColumns(rec, c.CompanyResult)
 		return cw.Write(rec)
 	})
 	if err != nil {

@@ -30,6 +30,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	CompanyMatch() CompanyMatchResolver
 	Contact() ContactResolver
 	EmailCheck() EmailCheckResolver
 	Job() JobResolver
@@ -42,12 +43,34 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
-	CompanyMatch struct {
+	CompanyCandidate struct {
 		Domain func(childComplexity int) int
-		Method func(childComplexity int) int
 		Name   func(childComplexity int) int
-		Source func(childComplexity int) int
-		Status func(childComplexity int) int
+		Score  func(childComplexity int) int
+	}
+
+	CompanyMatch struct {
+		Candidates  func(childComplexity int) int
+		Confidence  func(childComplexity int) int
+		CountryCode func(childComplexity int) int
+		CountryName func(childComplexity int) int
+		Domain      func(childComplexity int) int
+		EmailDomain func(childComplexity int) int
+		Fields      func(childComplexity int) int
+		Founded     func(childComplexity int) int
+		Industry    func(childComplexity int) int
+		LinkedIn    func(childComplexity int) int
+		Locality    func(childComplexity int) int
+		Method      func(childComplexity int) int
+		Name        func(childComplexity int) int
+		NameDomain  func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Region      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		SizeMax     func(childComplexity int) int
+		SizeMin     func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Status      func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -97,6 +120,13 @@ type ComplexityRoot struct {
 		Invalid   func(childComplexity int) int
 		Unknown   func(childComplexity int) int
 		Valid     func(childComplexity int) int
+	}
+
+	FieldSource struct {
+		Confidence func(childComplexity int) int
+		Field      func(childComplexity int) int
+		Method     func(childComplexity int) int
+		Source     func(childComplexity int) int
 	}
 
 	Job struct {
@@ -172,12 +202,17 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CompanyMatchResolver interface {
+	Status(ctx context.Context, obj *schema.CompanyResult) (model.CompanyStatus, error)
+
+	Fields(ctx context.Context, obj *schema.CompanyResult) ([]model.FieldSource, error)
+}
 type ContactResolver interface {
 	Status(ctx context.Context, obj *store.Contact) (model.ContactStatus, error)
 	Error(ctx context.Context, obj *store.Contact) (*string, error)
 
 	EmailCheck(ctx context.Context, obj *store.Contact) (*schema.EmailResult, error)
-	CompanyMatch(ctx context.Context, obj *store.Contact) (*model.CompanyMatch, error)
+	CompanyMatch(ctx context.Context, obj *store.Contact) (*schema.CompanyResult, error)
 }
 type EmailCheckResolver interface {
 	Normalized(ctx context.Context, obj *schema.EmailResult) (*string, error)
@@ -235,12 +270,91 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "CompanyCandidate.domain":
+		if e.ComplexityRoot.CompanyCandidate.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyCandidate.Domain(childComplexity), true
+	case "CompanyCandidate.name":
+		if e.ComplexityRoot.CompanyCandidate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyCandidate.Name(childComplexity), true
+	case "CompanyCandidate.score":
+		if e.ComplexityRoot.CompanyCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyCandidate.Score(childComplexity), true
+
+	case "CompanyMatch.candidates":
+		if e.ComplexityRoot.CompanyMatch.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Candidates(childComplexity), true
+	case "CompanyMatch.confidence":
+		if e.ComplexityRoot.CompanyMatch.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Confidence(childComplexity), true
+	case "CompanyMatch.countryCode":
+		if e.ComplexityRoot.CompanyMatch.CountryCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.CountryCode(childComplexity), true
+	case "CompanyMatch.countryName":
+		if e.ComplexityRoot.CompanyMatch.CountryName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.CountryName(childComplexity), true
 	case "CompanyMatch.domain":
 		if e.ComplexityRoot.CompanyMatch.Domain == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CompanyMatch.Domain(childComplexity), true
+	case "CompanyMatch.emailDomain":
+		if e.ComplexityRoot.CompanyMatch.EmailDomain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.EmailDomain(childComplexity), true
+	case "CompanyMatch.fields":
+		if e.ComplexityRoot.CompanyMatch.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Fields(childComplexity), true
+	case "CompanyMatch.founded":
+		if e.ComplexityRoot.CompanyMatch.Founded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Founded(childComplexity), true
+	case "CompanyMatch.industry":
+		if e.ComplexityRoot.CompanyMatch.Industry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Industry(childComplexity), true
+	case "CompanyMatch.linkedin":
+		if e.ComplexityRoot.CompanyMatch.LinkedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.LinkedIn(childComplexity), true
+	case "CompanyMatch.locality":
+		if e.ComplexityRoot.CompanyMatch.Locality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Locality(childComplexity), true
 	case "CompanyMatch.method":
 		if e.ComplexityRoot.CompanyMatch.Method == nil {
 			break
@@ -253,6 +367,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CompanyMatch.Name(childComplexity), true
+	case "CompanyMatch.nameDomain":
+		if e.ComplexityRoot.CompanyMatch.NameDomain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.NameDomain(childComplexity), true
+	case "CompanyMatch.reason":
+		if e.ComplexityRoot.CompanyMatch.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Reason(childComplexity), true
+	case "CompanyMatch.region":
+		if e.ComplexityRoot.CompanyMatch.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Region(childComplexity), true
+	case "CompanyMatch.size":
+		if e.ComplexityRoot.CompanyMatch.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.Size(childComplexity), true
+	case "CompanyMatch.sizeMax":
+		if e.ComplexityRoot.CompanyMatch.SizeMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.SizeMax(childComplexity), true
+	case "CompanyMatch.sizeMin":
+		if e.ComplexityRoot.CompanyMatch.SizeMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyMatch.SizeMin(childComplexity), true
 	case "CompanyMatch.source":
 		if e.ComplexityRoot.CompanyMatch.Source == nil {
 			break
@@ -474,6 +624,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmailCounts.Valid(childComplexity), true
+
+	case "FieldSource.confidence":
+		if e.ComplexityRoot.FieldSource.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldSource.Confidence(childComplexity), true
+	case "FieldSource.field":
+		if e.ComplexityRoot.FieldSource.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldSource.Field(childComplexity), true
+	case "FieldSource.method":
+		if e.ComplexityRoot.FieldSource.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldSource.Method(childComplexity), true
+	case "FieldSource.source":
+		if e.ComplexityRoot.FieldSource.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldSource.Source(childComplexity), true
 
 	case "Job.batches":
 		if e.ComplexityRoot.Job.Batches == nil {
@@ -1026,14 +1201,67 @@ type SMTPEvidence {
   attempts: Int!
 }
 
-"What is known of the contact's company and where it came from."
+"Whether and how a contact's company was found."
+enum CompanyStatus {
+  MATCHED
+  "The name fits several companies equally well: see candidates."
+  AMBIGUOUS
+  NOT_FOUND
+  "A free, webmail or disposable address and no company name to go on."
+  PERSONAL_EMAIL
+  "The email domain and the company name point at different companies: both are kept."
+  IDENTITY_CONFLICT
+}
+
+"What is known of the contact's company, and where every value came from."
 type CompanyMatch {
+  status: CompanyStatus!
+  "How sure the company is the contact's, from 0 to 1."
+  confidence: Float!
+  "Why the company is not found, ambiguous or in conflict."
+  reason: String
   domain: String
+  "Canonical name."
   name: String
-  "matched, ambiguous, not_found, personal_email or identity_conflict."
-  status: String!
+  "Employee range, e.g. 51-200."
+  size: String
+  "Employees, at least."
+  sizeMin: Int
+  "Employees, at most; 0 when open-ended (10001+)."
+  sizeMax: Int
+  locality: String
+  region: String
+  "ISO 3166-1 alpha-2."
+  countryCode: String
+  countryName: String
+  industry: String
+  linkedin: String
+  founded: Int
+  "How the company (its domain) was found: source and method."
   source: String
   method: String
+  "Where each other value came from."
+  fields: [FieldSource!]!
+  "The closest companies when the name was ambiguous."
+  candidates: [CompanyCandidate!]
+  "On an identity conflict: the domain of the email address."
+  emailDomain: String
+  "On an identity conflict: the domain the company name points at."
+  nameDomain: String
+}
+
+"Where one value came from."
+type FieldSource {
+  field: String!
+  source: String!
+  method: String!
+  confidence: Float!
+}
+
+type CompanyCandidate {
+  name: String!
+  domain: String
+  score: Float!
 }
 
 type ContactEdge {
@@ -1081,18 +1309,62 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_CompanyCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CompanyCandidate_name(ctx, field)
+	case "domain":
+		return ec.fieldContext_CompanyCandidate_domain(ctx, field)
+	case "score":
+		return ec.fieldContext_CompanyCandidate_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompanyCandidate", field.Name)
+}
+
 func (ec *executionContext) childFields_CompanyMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "status":
+		return ec.fieldContext_CompanyMatch_status(ctx, field)
+	case "confidence":
+		return ec.fieldContext_CompanyMatch_confidence(ctx, field)
+	case "reason":
+		return ec.fieldContext_CompanyMatch_reason(ctx, field)
 	case "domain":
 		return ec.fieldContext_CompanyMatch_domain(ctx, field)
 	case "name":
 		return ec.fieldContext_CompanyMatch_name(ctx, field)
-	case "status":
-		return ec.fieldContext_CompanyMatch_status(ctx, field)
+	case "size":
+		return ec.fieldContext_CompanyMatch_size(ctx, field)
+	case "sizeMin":
+		return ec.fieldContext_CompanyMatch_sizeMin(ctx, field)
+	case "sizeMax":
+		return ec.fieldContext_CompanyMatch_sizeMax(ctx, field)
+	case "locality":
+		return ec.fieldContext_CompanyMatch_locality(ctx, field)
+	case "region":
+		return ec.fieldContext_CompanyMatch_region(ctx, field)
+	case "countryCode":
+		return ec.fieldContext_CompanyMatch_countryCode(ctx, field)
+	case "countryName":
+		return ec.fieldContext_CompanyMatch_countryName(ctx, field)
+	case "industry":
+		return ec.fieldContext_CompanyMatch_industry(ctx, field)
+	case "linkedin":
+		return ec.fieldContext_CompanyMatch_linkedin(ctx, field)
+	case "founded":
+		return ec.fieldContext_CompanyMatch_founded(ctx, field)
 	case "source":
 		return ec.fieldContext_CompanyMatch_source(ctx, field)
 	case "method":
 		return ec.fieldContext_CompanyMatch_method(ctx, field)
+	case "fields":
+		return ec.fieldContext_CompanyMatch_fields(ctx, field)
+	case "candidates":
+		return ec.fieldContext_CompanyMatch_candidates(ctx, field)
+	case "emailDomain":
+		return ec.fieldContext_CompanyMatch_emailDomain(ctx, field)
+	case "nameDomain":
+		return ec.fieldContext_CompanyMatch_nameDomain(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompanyMatch", field.Name)
 }
@@ -1193,6 +1465,20 @@ func (ec *executionContext) childFields_EmailCounts(ctx context.Context, field g
 		return ec.fieldContext_EmailCounts_unknown(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EmailCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldSource_field(ctx, field)
+	case "source":
+		return ec.fieldContext_FieldSource_source(ctx, field)
+	case "method":
+		return ec.fieldContext_FieldSource_method(ctx, field)
+	case "confidence":
+		return ec.fieldContext_FieldSource_confidence(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldSource", field.Name)
 }
 
 func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1621,7 +1907,145 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _CompanyMatch_domain(ctx context.Context, field graphql.CollectedField, obj *model.CompanyMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _CompanyCandidate_name(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyCandidate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyCandidate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyCandidate", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyCandidate_domain(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyCandidate_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyCandidate_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyCandidate", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyCandidate_score(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CompanyMatch_status(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompanyMatch().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CompanyStatus) graphql.Marshaler {
+			return ec.marshalNCompanyStatus2githubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐCompanyStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, true, true, "CompanyStatus")
+}
+
+func (ec *executionContext) _CompanyMatch_confidence(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CompanyMatch_reason(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_domain(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1633,8 +2057,8 @@ func (ec *executionContext) _CompanyMatch_domain(ctx context.Context, field grap
 			return obj.Domain, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1644,7 +2068,7 @@ func (ec *executionContext) fieldContext_CompanyMatch_domain(_ context.Context, 
 	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
 }
 
-func (ec *executionContext) _CompanyMatch_name(ctx context.Context, field graphql.CollectedField, obj *model.CompanyMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _CompanyMatch_name(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1656,8 +2080,8 @@ func (ec *executionContext) _CompanyMatch_name(ctx context.Context, field graphq
 			return obj.Name, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1667,30 +2091,237 @@ func (ec *executionContext) fieldContext_CompanyMatch_name(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
 }
 
-func (ec *executionContext) _CompanyMatch_status(ctx context.Context, field graphql.CollectedField, obj *model.CompanyMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _CompanyMatch_size(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CompanyMatch_status(ctx, field)
+			return ec.fieldContext_CompanyMatch_size(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return obj.Size, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_CompanyMatch_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CompanyMatch_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
 }
 
-func (ec *executionContext) _CompanyMatch_source(ctx context.Context, field graphql.CollectedField, obj *model.CompanyMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _CompanyMatch_sizeMin(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_sizeMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SizeMin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalOInt2int(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_sizeMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompanyMatch_sizeMax(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_sizeMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SizeMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalOInt2int(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_sizeMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompanyMatch_locality(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_locality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_locality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_region(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_countryCode(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_countryCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountryCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_countryCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_countryName(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_countryName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountryName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_countryName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_industry(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_industry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Industry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_industry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_linkedin(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_linkedin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkedIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_linkedin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_founded(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_founded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Founded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalOInt2int(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_founded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CompanyMatch_source(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1702,8 +2333,8 @@ func (ec *executionContext) _CompanyMatch_source(ctx context.Context, field grap
 			return obj.Source, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
 		false,
@@ -1713,7 +2344,7 @@ func (ec *executionContext) fieldContext_CompanyMatch_source(_ context.Context, 
 	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
 }
 
-func (ec *executionContext) _CompanyMatch_method(ctx context.Context, field graphql.CollectedField, obj *model.CompanyMatch) (ret graphql.Marshaler) {
+func (ec *executionContext) _CompanyMatch_method(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1725,14 +2356,124 @@ func (ec *executionContext) _CompanyMatch_method(ctx context.Context, field grap
 			return obj.Method, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_CompanyMatch_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_fields(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CompanyMatch().Fields(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FieldSource) graphql.Marshaler {
+			return ec.marshalNFieldSource2ᚕgithubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐFieldSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompanyMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompanyMatch_candidates(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schema.CompanyCandidate) graphql.Marshaler {
+			return ec.marshalOCompanyCandidate2ᚕgithubᚗcomᚋenricherᚋenricherᚋschemaᚐCompanyCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompanyMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompanyCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompanyMatch_emailDomain(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_emailDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmailDomain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_emailDomain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompanyMatch_nameDomain(ctx context.Context, field graphql.CollectedField, obj *schema.CompanyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompanyMatch_nameDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameDomain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompanyMatch_nameDomain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CompanyMatch", field, false, false, "String")
 }
 
@@ -1987,8 +2728,8 @@ func (ec *executionContext) _Contact_companyMatch(ctx context.Context, field gra
 			return ec.Resolvers.Contact().CompanyMatch(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CompanyMatch) graphql.Marshaler {
-			return ec.marshalOCompanyMatch2ᚖgithubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐCompanyMatch(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schema.CompanyResult) graphql.Marshaler {
+			return ec.marshalOCompanyMatch2ᚖgithubᚗcomᚋenricherᚋenricherᚋschemaᚐCompanyResult(ctx, selections, v)
 		},
 		true,
 		false,
@@ -2570,6 +3311,98 @@ func (ec *executionContext) _EmailCounts_unknown(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_EmailCounts_unknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EmailCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FieldSource_field(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldSource_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldSource_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldSource_source(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldSource_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldSource_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldSource_method(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldSource_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldSource_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldSource_confidence(ctx context.Context, field graphql.CollectedField, obj *model.FieldSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldSource_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldSource_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldSource", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Job_id(ctx context.Context, field graphql.CollectedField, obj *store.Job) (ret graphql.Marshaler) {
@@ -4906,9 +5739,52 @@ func UnmarshalContactFilter(ctx context.Context, raw any) (model.ContactFilter, 
 
 // region    **************************** object.gotpl ****************************
 
+var companyCandidateImplementors = []string{"CompanyCandidate"}
+
+func (ec *executionContext) _CompanyCandidate(ctx context.Context, sel ast.SelectionSet, obj *schema.CompanyCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, companyCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompanyCandidate")
+		case "name":
+			out.Values[i] = ec._CompanyCandidate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._CompanyCandidate_domain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._CompanyCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var companyMatchImplementors = []string{"CompanyMatch"}
 
-func (ec *executionContext) _CompanyMatch(ctx context.Context, sel ast.SelectionSet, obj *model.CompanyMatch) graphql.Marshaler {
+func (ec *executionContext) _CompanyMatch(ctx context.Context, sel ast.SelectionSet, obj *schema.CompanyResult) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, companyMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -4917,30 +5793,112 @@ func (ec *executionContext) _CompanyMatch(ctx context.Context, sel ast.Selection
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CompanyMatch")
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompanyMatch_status(ctx, field, obj)
+				})
+		case "confidence":
+			out.Values[i] = ec._CompanyMatch_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._CompanyMatch_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "domain":
 			out.Values[i] = ec._CompanyMatch_domain(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._CompanyMatch_name(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "status":
-			out.Values[i] = ec._CompanyMatch_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+		case "size":
+			out.Values[i] = ec._CompanyMatch_size(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sizeMin":
+			out.Values[i] = ec._CompanyMatch_sizeMin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sizeMax":
+			out.Values[i] = ec._CompanyMatch_sizeMax(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "locality":
+			out.Values[i] = ec._CompanyMatch_locality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "region":
+			out.Values[i] = ec._CompanyMatch_region(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countryCode":
+			out.Values[i] = ec._CompanyMatch_countryCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "countryName":
+			out.Values[i] = ec._CompanyMatch_countryName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "industry":
+			out.Values[i] = ec._CompanyMatch_industry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "linkedin":
+			out.Values[i] = ec._CompanyMatch_linkedin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "founded":
+			out.Values[i] = ec._CompanyMatch_founded(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._CompanyMatch_source(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "method":
 			out.Values[i] = ec._CompanyMatch_method(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fields":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CompanyMatch_fields(ctx, field, obj)
+				})
+		case "candidates":
+			out.Values[i] = ec._CompanyMatch_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emailDomain":
+			out.Values[i] = ec._CompanyMatch_emailDomain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nameDomain":
+			out.Values[i] = ec._CompanyMatch_nameDomain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5262,6 +6220,54 @@ func (ec *executionContext) _EmailCounts(ctx context.Context, sel ast.SelectionS
 			}
 		case "unknown":
 			out.Values[i] = ec._EmailCounts_unknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldSourceImplementors = []string{"FieldSource"}
+
+func (ec *executionContext) _FieldSource(ctx context.Context, sel ast.SelectionSet, obj *model.FieldSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldSource")
+		case "field":
+			out.Values[i] = ec._FieldSource_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._FieldSource_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._FieldSource_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confidence":
+			out.Values[i] = ec._FieldSource_confidence(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6147,6 +7153,20 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCompanyCandidate2githubᚗcomᚋenricherᚋenricherᚋschemaᚐCompanyCandidate(ctx context.Context, sel ast.SelectionSet, v schema.CompanyCandidate) graphql.Marshaler {
+	return ec._CompanyCandidate(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNCompanyStatus2githubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐCompanyStatus(ctx context.Context, v any) (model.CompanyStatus, error) {
+	var res model.CompanyStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompanyStatus2githubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐCompanyStatus(ctx context.Context, sel ast.SelectionSet, v model.CompanyStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋenricherᚋenricherᚋstoreᚐContact(ctx context.Context, sel ast.SelectionSet, v *store.Contact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contact!")
@@ -6209,6 +7229,26 @@ func (ec *executionContext) unmarshalNEmailStatus2githubᚗcomᚋenricherᚋenri
 
 func (ec *executionContext) marshalNEmailStatus2githubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐEmailStatus(ctx context.Context, sel ast.SelectionSet, v model.EmailStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNFieldSource2githubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐFieldSource(ctx context.Context, sel ast.SelectionSet, v model.FieldSource) graphql.Marshaler {
+	return ec._FieldSource(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFieldSource2ᚕgithubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐFieldSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FieldSource) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldSource2githubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐFieldSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -6570,7 +7610,26 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCompanyMatch2ᚖgithubᚗcomᚋenricherᚋenricherᚋgraphᚋmodelᚐCompanyMatch(ctx context.Context, sel ast.SelectionSet, v *model.CompanyMatch) graphql.Marshaler {
+func (ec *executionContext) marshalOCompanyCandidate2ᚕgithubᚗcomᚋenricherᚋenricherᚋschemaᚐCompanyCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []schema.CompanyCandidate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompanyCandidate2githubᚗcomᚋenricherᚋenricherᚋschemaᚐCompanyCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCompanyMatch2ᚖgithubᚗcomᚋenricherᚋenricherᚋschemaᚐCompanyResult(ctx context.Context, sel ast.SelectionSet, v *schema.CompanyResult) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -19,6 +19,22 @@ import (
 )
 
 // Status is the resolver for the status field.
+func (r *companyMatchResolver) Status(ctx context.Context, obj *schema.CompanyResult) (model.CompanyStatus, error) {
+	return model.CompanyStatus(strings.ToUpper(obj.Status)), nil
+}
+
+// Fields is the resolver for the fields field.
+func (r *companyMatchResolver) Fields(ctx context.Context, obj *schema.CompanyResult) ([]model.FieldSource, error) {
+	out := []model.FieldSource{}
+	for _, f := range companyFields {
+		if p, ok := obj.Fields[f]; ok {
+			out = append(out, model.FieldSource{Field: f, Source: p.Source, Method: p.Method, Confidence: p.Confidence})
+		}
+	}
+	return out, nil
+}
+
+// Status is the resolver for the status field.
 func (r *contactResolver) Status(ctx context.Context, obj *store.Contact) (model.ContactStatus, error) {
 	if obj.Status == schema.StatusOK {
 		return model.ContactStatusOk, nil
@@ -37,14 +53,8 @@ func (r *contactResolver) EmailCheck(ctx context.Context, obj *store.Contact) (*
 }
 
 // CompanyMatch is the resolver for the companyMatch field.
-func (r *contactResolver) CompanyMatch(ctx context.Context, obj *store.Contact) (*model.CompanyMatch, error) {
-	c := obj.CompanyResult
-	if c == nil {
-		return nil, nil
-	}
-	return &model.CompanyMatch{
-		Domain: optional(c.Domain), Name: optional(c.Name), Status: c.Status, Source: optional(c.Source), Method: optional(c.Method),
-	}, nil
+func (r *contactResolver) CompanyMatch(ctx context.Context, obj *store.Contact) (*schema.CompanyResult, error) {
+	return obj.CompanyResult, nil
 }
 
 // Normalized is the resolver for the normalized field.
@@ -239,6 +249,9 @@ func (r *subscriptionResolver) JobProgress(ctx context.Context, jobID string) (<
 	return ch, nil
 }
 
+// CompanyMatch returns CompanyMatchResolver implementation.
+func (r *Resolver) CompanyMatch() CompanyMatchResolver { return &companyMatchResolver{r} }
+
 // Contact returns ContactResolver implementation.
 func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
 
@@ -258,6 +271,7 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
+	companyMatchResolver struct{ *Resolver }
 	contactResolver      struct{ *Resolver }
 	emailCheckResolver   struct{ *Resolver }
 	jobResolver          struct{ *Resolver }

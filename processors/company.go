@@ -20,12 +20,12 @@ func CompanyFromEmail(e schema.EmailResult, lists *emaillists.Lists) *schema.Com
 	d := e.Domain
 	switch {
 	case d == "":
-		return &schema.CompanyResult{Status: schema.CompanyNotFound}
+		return &schema.CompanyResult{Status: schema.CompanyNotFound, Reason: "no well-formed email address to take a domain from"}
 	case lists.Free(d) || lists.Disposable(d) || lists.Relay(d):
-		return &schema.CompanyResult{Status: schema.CompanyPersonalEmail, Source: SourceEmailDomain}
+		return &schema.CompanyResult{Status: schema.CompanyPersonalEmail, Reason: d + " is a free, relay or disposable provider, not a company"}
 	}
 	if reg, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil {
 		d = reg
 	}
-	return &schema.CompanyResult{Domain: d, Status: schema.CompanyMatched, Source: SourceEmailDomain, Method: MethodWorkEmail}
+	return &schema.CompanyResult{Domain: d, Status: schema.CompanyMatched, Confidence: 0.9, Source: SourceEmailDomain, Method: MethodWorkEmail}
 }

@@ -132,19 +132,57 @@ type SMTPEvidence struct {
 	Attempts int    `json:"attempts"`
 }
 
-// CompanyResult is what is known of a contact's company, with where each
-// answer came from.
+// CompanyResult is what is known of a contact's company. Source and
+// Method say how the company itself (its domain) was found; Fields say
+// where every other value came from.
 type CompanyResult struct {
-	Domain string `json:"domain,omitempty"`
-	Name   string `json:"name,omitempty"`
-	Status string `json:"status"`
-	Source string `json:"source,omitempty"`
-	Method string `json:"method,omitempty"`
+	Status     string  `json:"status"`
+	Confidence float64 `json:"confidence"`
+	// Reason says why the company is not found, ambiguous or in conflict.
+	Reason      string `json:"reason,omitempty"`
+	Domain      string `json:"domain,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Size        string `json:"size,omitempty"`     // employee range, e.g. "51-200"
+	SizeMin     int    `json:"size_min,omitempty"` // employees, at least
+	SizeMax     int    `json:"size_max,omitempty"` // employees, at most; 0: no upper bound
+	Locality    string `json:"locality,omitempty"`
+	Region      string `json:"region,omitempty"`
+	CountryCode string `json:"country_code,omitempty"` // ISO 3166-1 alpha-2
+	CountryName string `json:"country_name,omitempty"`
+	Industry    string `json:"industry,omitempty"`
+	LinkedIn    string `json:"linkedin,omitempty"`
+	Founded     int    `json:"founded,omitempty"`
+	Source      string `json:"source,omitempty"`
+	Method      string `json:"method,omitempty"`
+	// Fields maps each value given above (name, size, location, industry,
+	// linkedin, founded) to where it came from.
+	Fields map[string]Provenance `json:"fields,omitempty"`
+	// Candidates are the closest companies when the name was ambiguous.
+	Candidates []CompanyCandidate `json:"candidates,omitempty"`
+	// EmailDomain and NameDomain are both kept on an identity conflict.
+	EmailDomain string `json:"email_domain,omitempty"`
+	NameDomain  string `json:"name_domain,omitempty"`
+}
+
+// Provenance is where a value came from.
+type Provenance struct {
+	Source     string  `json:"source"`
+	Method     string  `json:"method"`
+	Confidence float64 `json:"confidence"`
+}
+
+// CompanyCandidate is one of the companies a name could mean.
+type CompanyCandidate struct {
+	Name   string  `json:"name"`
+	Domain string  `json:"domain,omitempty"`
+	Score  float64 `json:"score"`
 }
 
 // Company match statuses.
 const (
-	CompanyMatched       = "matched"
-	CompanyNotFound      = "not_found"
-	CompanyPersonalEmail = "personal_email"
+	CompanyMatched          = "matched"
+	CompanyAmbiguous        = "ambiguous"
+	CompanyNotFound         = "not_found"
+	CompanyPersonalEmail    = "personal_email"
+	CompanyIdentityConflict = "identity_conflict"
 )

@@ -99,6 +99,35 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Fatalf("second page of failed contacts: %+v", page.Contacts)
 	}
 
+	// The enrichment of one contact, as GraphQL shows it.
+	var one struct {
+		Contacts struct {
+			Edges []struct {
+				Node struct {
+					EmailCheck struct {
+						Status, Reason string
+						Flags, Mx      []string
+						Score          float64
+					}
+					CompanyMatch struct {
+						Status, Domain, Source, Method string
+						Confidence                     float64
+					}
+				}
+			}
+		}
+	}
+	if errs := s.gql(`query($id: ID!) { contacts(jobId: $id, first: 1) { edges { node {
+		emailCheck { status reason flags mx score } companyMatch { status domain source method confidence } } } } }`,
+		map[string]any{"id": job.ID}, &one); errs != nil {
+		t.Fatal(errs)
+	}
+	if n := one.Contacts.Edges[0].Node; n.EmailCheck.Status != "VALID" || n.EmailCheck.Reason != "mailbox_not_checked" ||
+		fmt.Sprint(n.EmailCheck.Mx) != "[mx.company1.com]" || n.CompanyMatch.Status != "MATCHED" || n.CompanyMatch.Domain != "company1.com" ||
+		n.CompanyMatch.Source != "email_domain" || n.CompanyMatch.Confidence == 0 {
+		t.Errorf("contact 1 in GraphQL: %+v", n)
+	}
+
 	recs := s.checkExport(job.ID, rows, header)
 	// Row 7 has an invalid email and a quoted comma in an unknown column;
 	// row 1 a multi-line value.

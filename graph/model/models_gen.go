@@ -11,16 +11,6 @@ import (
 	"github.com/enricher/enricher/store"
 )
 
-// What is known of the contact's company and where it came from.
-type CompanyMatch struct {
-	Domain *string `json:"domain,omitempty"`
-	Name   *string `json:"name,omitempty"`
-	// matched, ambiguous, not_found, personal_email or identity_conflict.
-	Status string  `json:"status"`
-	Source *string `json:"source,omitempty"`
-	Method *string `json:"method,omitempty"`
-}
-
 type ContactConnection struct {
 	Edges    []ContactEdge `json:"edges"`
 	PageInfo *PageInfo     `json:"pageInfo"`
@@ -47,6 +37,14 @@ type EmailCounts struct {
 	Unknown   int `json:"unknown"`
 }
 
+// Where one value came from.
+type FieldSource struct {
+	Field      string  `json:"field"`
+	Source     string  `json:"source"`
+	Method     string  `json:"method"`
+	Confidence float64 `json:"confidence"`
+}
+
 type JobConnection struct {
 	Edges    []JobEdge `json:"edges"`
 	PageInfo *PageInfo `json:"pageInfo"`
@@ -69,6 +67,71 @@ type Query struct {
 }
 
 type Subscription struct {
+}
+
+// Whether and how a contact's company was found.
+type CompanyStatus string
+
+const (
+	CompanyStatusMatched CompanyStatus = "MATCHED"
+	// The name fits several companies equally well: see candidates.
+	CompanyStatusAmbiguous CompanyStatus = "AMBIGUOUS"
+	CompanyStatusNotFound  CompanyStatus = "NOT_FOUND"
+	// A free, webmail or disposable address and no company name to go on.
+	CompanyStatusPersonalEmail CompanyStatus = "PERSONAL_EMAIL"
+	// The email domain and the company name point at different companies: both are kept.
+	CompanyStatusIdentityConflict CompanyStatus = "IDENTITY_CONFLICT"
+)
+
+var AllCompanyStatus = []CompanyStatus{
+	CompanyStatusMatched,
+	CompanyStatusAmbiguous,
+	CompanyStatusNotFound,
+	CompanyStatusPersonalEmail,
+	CompanyStatusIdentityConflict,
+}
+
+func (e CompanyStatus) IsValid() bool {
+	switch e {
+	case CompanyStatusMatched, CompanyStatusAmbiguous, CompanyStatusNotFound, CompanyStatusPersonalEmail, CompanyStatusIdentityConflict:
+		return true
+	}
+	return false
+}
+
+func (e CompanyStatus) String() string {
+	return string(e)
+}
+
+func (e *CompanyStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompanyStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompanyStatus", str)
+	}
+	return nil
+}
+
+func (e CompanyStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompanyStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompanyStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Whether a row was processed.
