@@ -5,7 +5,6 @@ package processors
 import (
 	"context"
 
-	"github.com/enricher/enricher/processors/emaillists"
 	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/schema"
 )
@@ -17,20 +16,16 @@ type Processor interface {
 	Process(ctx context.Context, contacts []schema.Contact) []schema.Result
 }
 
-// Enricher verifies each contact's email and finds its company from a work
-// address. The batch's addresses are verified together, so each distinct
-// domain is resolved once.
+// Enricher verifies each contact's email and finds its company. The
+// batch's addresses are verified together, so each distinct domain is
+// resolved once.
 type Enricher struct {
-	Email *emailverify.Verifier
-	Lists *emaillists.Lists // nil: the embedded lists
+	Email     *emailverify.Verifier
+	Companies *Companies // nil: companies from email domains and company columns only
 }
 
 // Process implements Processor.
 func (e Enricher) Process(ctx context.Context, contacts []schema.Contact) []schema.Result {
-	lists := e.Lists
-	if lists == nil {
-		lists = emaillists.Default()
-	}
 	out := make([]schema.Result, len(contacts))
 	var addrs []string
 	var idx []int
@@ -44,10 +39,17 @@ func (e Enricher) Process(ctx context.Context, contacts []schema.Contact) []sche
 		addrs = append(addrs, c.Email)
 		idx = append(idx, i)
 	}
+	emails := make([]*schema.EmailResult, len(contacts))
 	for k, v := range e.Email.VerifyAll(ctx, addrs) {
-		r := &out[idx[k]]
-		r.Email = &v
-		r.Company = CompanyFromEmail(v, lists)
+		out[idx[k]].Email = &v
+		emails[idx[k]] = &v
+	}
+	companies := e.Companies
+	if companies == nil {
+		companies = &Companies{}
+	}
+	for i, c := range companies.Resolve(ctx, contacts, emails) {
+		out[i].Company = c
 	}
 	return out
 }

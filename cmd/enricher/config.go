@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/enricher/enricher/internal/safehttp"
 	"github.com/enricher/enricher/processors/dnscheck"
 	"github.com/enricher/enricher/processors/emaillists"
 	"github.com/enricher/enricher/processors/emailsyntax"
 	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/processors/smtpprobe"
+	"github.com/enricher/enricher/processors/website"
 	"github.com/enricher/enricher/streams"
 )
 
@@ -52,6 +55,8 @@ type config struct {
 	allowDomains    string
 	denyDomains     string
 	allowSpecialUse bool
+	websites        bool
+	websiteAllow    string
 }
 
 // setting is one row of the configuration table (README.md lists them).
@@ -110,6 +115,8 @@ func settings(c *config) []setting {
 		{"allow-domains", "EMAIL_ALLOW_DOMAINS", "domains never treated as disposable, comma-separated", str(&c.allowDomains), ""},
 		{"deny-domains", "EMAIL_DENY_DOMAINS", "domains whose addresses are do_not_mail, comma-separated", str(&c.denyDomains), ""},
 		{"allow-special-use", "EMAIL_ALLOW_SPECIAL_USE", "accept special-use domains such as .test (test mode)", boolean(&c.allowSpecialUse), "false"},
+		{"websites", "COMPANY_WEBSITES", "read company homepages for what the reference data lacks (needs a network)", boolean(&c.websites), "false"},
+		{"website-allow", "COMPANY_WEBSITE_ALLOW", "address prefixes homepages may be fetched from although private, e.g. 127.0.0.1/32 (tests)", str(&c.websiteAllow), ""},
 	}
 }
 
@@ -168,6 +175,22 @@ func list(s string) []string {
 		}
 	}
 	return out
+}
+
+// web returns the homepage reader the settings ask for, or nil.
+func (c *config) web() (*website.Fetcher, error) {
+	if !c.websites {
+		return nil, nil
+	}
+	var allow []netip.Prefix
+	for _, p := range list(c.websiteAllow) {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("website allow-list: %w", err)
+		}
+		allow = append(allow, prefix)
+	}
+	return website.New(safehttp.New(safehttp.Config{Allow: allow, UserAgent: "enricher (company enrichment)"})), nil
 }
 
 // verifier builds the email verifier the settings describe.

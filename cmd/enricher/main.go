@@ -24,6 +24,7 @@ Usage:
   enricher aggregator               store and count results (needs KAFKA_BROKERS, DATABASE_URL)
   enricher migrate                  bring the database schema up to date (needs DATABASE_URL)
   enricher verify-email ADDRESS…    verify addresses (or one per line on stdin), one JSON object each
+  enricher companies import FILE    load reference company data (PDL NDJSON or CSV)
 
 Run "enricher COMMAND -h" for the flags of a command; every flag has an
 environment variable too.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runDev(ctx, args, getenv, stdout, stderr)
 	case "enrich":
 		return runEnrich(ctx, args, getenv, stderr)
+	case "companies":
+		return runCompanies(ctx, args, getenv, stderr)
 	case "verify-email":
 		return runVerify(ctx, args, getenv, stdin, stdout, stderr)
 	case "api", "worker", "aggregator", "migrate":

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -403,3 +404,57 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// Reference data loaded with `companies import` enriches what `enrich`
+// writes, in the same data folder.
+func TestCompaniesImportThenEnrich(t *testing.T) {
+	if testenv.Integration() {
+		t.Skip("embedded by design; the import itself runs on PostgreSQL in the companydata tests")
+	}
+	dir := t.TempDir()
+	pdl := filepath.Join(dir, "companies.json")
+	lines := `{"id":"g1","name":"globex corporation","website":"globex.com/about","founded":1989,"size":"1001-5000","locality":"springfield","region":"oregon","country":"united states","industry":"utilities","linkedin_url":"linkedin.com/company/globex"}
+{"id":"i1","name":"initech","website":"https://www.initech.com","founded":1999,"size":"201-500","locality":"austin","region":"texas","country":"united states","industry":"computer software","linkedin_url":null}
+not json
+`
+	if err := os.WriteFile(pdl, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	env := func(string) string { return "" }
+	if err := run(context.Background(), []string{"companies", "import", pdl, "--data-dir", dir}, env, nil, io.Discard, &stderr); err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "imported 2 companies") || !strings.Contains(stderr.String(), "1 lines skipped") {
+		t.Errorf("import summary: %s", stderr.String())
+	}
+	in, out := filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.csv")
+	if err := os.WriteFile(in, []byte("email,company\njoe@gmail.com,Globex Corp.\nann@company1.com,Initech\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"enrich", in, "-o", out, "--data-dir", dir, "--dns-server", testDNS(t)}, env, nil, io.Discard, &stderr); err != nil {
+		t.Fatalf("enrich: %v\n%s", err, stderr.String())
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	globex, conflict := recs[1], recs[2]
+	if globex[col["company_domain"]] != "globex.com" || globex[col["company_name"]] != "globex corporation" ||
+		globex[col["company_size"]] != "1001-5000" || globex[col["company_country_code"]] != "US" ||
+		!strings.HasPrefix(globex[col["company_size_source"]], "reference_dataset:pdl/domain_lookup/") {
+		t.Errorf("Globex row: %q", globex)
+	}
+	if conflict[col["company_status"]] != "identity_conflict" || conflict[col["company_domain"]] != "company1.com" {
+		t.Errorf("a work email at company1.com with the company Initech: %q", conflict)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/enricher/enricher/companydata"
 	"github.com/enricher/enricher/contactcsv"
 	"github.com/enricher/enricher/graph"
 	"github.com/enricher/enricher/processors"
@@ -85,8 +86,17 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 			n.close()
 			return nil, err
 		}
+		web, err := cfg.web()
+		if err != nil {
+			n.close()
+			return nil, err
+		}
+		companies := &processors.Companies{Web: web}
+		if st != nil {
+			companies.Data = companydata.New(st.DB())
+		}
 		n.worker = &streams.Worker{
-			Client: cl, Topics: n.topics, Processor: processors.Enricher{Email: verifier}, Name: cfg.workerName,
+			Client: cl, Topics: n.topics, Processor: processors.Enricher{Email: verifier, Companies: companies}, Name: cfg.workerName,
 			Parallel: cfg.parallel, Timeout: cfg.batchTimeout, Log: log.With("part", "worker"),
 		}
 	}
@@ -211,8 +221,9 @@ func runPart(ctx context.Context, name string, args []string, getenv func(string
 		return err
 	}
 	log = log.With("process", name)
+	// A worker reads the reference company data when it has a database.
 	var st *store.Store
-	if name != "worker" {
+	if name != "worker" || cfg.databaseURL != "" {
 		if st, err = openStore(ctx, cfg.databaseURL, name == "migrate", log); err != nil {
 			return err
 		}

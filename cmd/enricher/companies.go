@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/enricher/enricher/companydata"
+	"github.com/enricher/enricher/processors/companyname"
+)
+
+// matcher is the companymatch normaliser as companydata wants it.
+type matcher struct{}
+
+func (matcher) Normalize(name string) string            { return companyname.Normalize(name) }
+func (matcher) Trigrams(key string) []string            { return companyname.Trigrams(key) }
+func (matcher) Country(s string) (string, string, bool) { return companyname.Country(s) }
+
+// runCompanies runs `enricher companies import FILE`: it loads reference
+// company data into the database (DATABASE_URL, or the embedded one in
+// --data-dir), streaming, in batches, resuming an interrupted import.
+func runCompanies(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		return errors.New("usage: enricher companies import FILE [--format pdl|csv] [--data-dir DIR | --database-url URL]")
+	}
+	var format string
+	cfg, fs, err := parseConfig("companies import", args[1:], getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "", "pdl (People Data Labs NDJSON) or csv; default from the file name")
+	})
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: enricher companies import FILE [--format pdl|csv]")
+	}
+	path := fs.Arg(0)
+	if format == "" {
+		format = companydata.FormatPDL
+		if strings.EqualFold(filepath.Ext(path), ".csv") {
+			format = companydata.FormatCSV
+		}
+	}
+	if cfg.databaseURL == "" {
+		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+			return fmt.Errorf("data folder: %w", err)
+		}
+		cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.databaseURL, true, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	bar := progressbar.NewOptions64(info.Size(), progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
+		progressbar.OptionSetDescription("importing "+filepath.Base(path)), progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
+	stats, err := companydata.New(st.DB()).Import(ctx, path, format, matcher{}, func(bytes, rows int64) {
+		_ = bar.Set64(bytes)
+		bar.Describe(fmt.Sprintf("importing %s: %d companies", filepath.Base(path), rows))
+	})
+	if err != nil {
+		return fmt.Errorf("import %s: %w", path, err)
+	}
+	_ = bar.Finish()
+	resumed := ""
+	if stats.Resumed {
+		resumed = " (resumed)"
+	}
+	fmt.Fprintf(stderr, "imported %d companies from %s in %s%s; %d lines skipped\n", stats.Rows, path, stats.Elapsed.Round(time.Millisecond), resumed, stats.Skipped)
+	for _, e := range stats.Examples {
+		fmt.Fprintln(stderr, "  skipped", e)
+	}
+	return nil
+}

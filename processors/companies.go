@@ -1,0 +1,439 @@
+package processors
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/enricher/enricher/companydata"
+	"github.com/enricher/enricher/processors/companyname"
+	"github.com/enricher/enricher/processors/emaillists"
+	"github.com/enricher/enricher/processors/website"
+	"github.com/enricher/enricher/schema"
+)
+
+// Sources and methods of company answers.
+const (
+	SourceEmailDomain   = "email_domain"
+	SourceCompanyColumn = "company_column"
+	SourceReference     = "reference_dataset"
+	SourceContact       = "contact"
+	MethodWorkEmail     = "work_email_domain"
+	MethodDomainGiven   = "domain_given"
+	MethodNameMatch     = "name_match"
+	MethodNameVote      = "name_vote"
+	MethodDomainLookup  = "domain_lookup"
+	MethodAsGiven       = "as_given"
+)
+
+// Companies finds each contact's company: identity first, then what is
+// known of it.
+//
+// Identity, by precedence: the registrable domain of a work email; a
+// domain or URL written in the company column; the company name matched
+// against the reference data (only a clear winner; near-ties are
+// ambiguous); the domain most other contacts of the batch with the same
+// company name have. When the email domain and the name point at different
+// companies the answer is identity_conflict, with both kept.
+//
+// Values (name, size, location, industry, LinkedIn, founded), each with
+// its provenance, come by precedence from: the reference data at that
+// domain; the company's homepage (schema.org Organization, then
+// OpenGraph), when Web is set; the company column as given (name only).
+type Companies struct {
+	Data  *companydata.Store // nil: no reference data
+	Lists *emaillists.Lists  // nil: the embedded lists
+	Web   *website.Fetcher   // nil: homepages are not read
+	Match companyname.Options
+	TTL   time.Duration // how long lookups by domain are kept; default 1h
+
+	mu    sync.Mutex
+	cache map[string]cached
+	sites map[string]site
+	// webDown is when reading homepages failed for every domain lately:
+	// without a network, not one timeout per company.
+	webFailures int
+	webDown     time.Time
+}
+
+type site struct {
+	info  website.Info
+	ok    bool
+	until time.Time
+}
+
+type cached struct {
+	companies []companydata.Company
+	until     time.Time
+}
+
+// maxCached bounds the domains kept; the cache starts over when full.
+const maxCached = 100000
+
+type identity struct {
+	emailDomain, columnDomain, name, nameKey string
+	personal                                 bool
+}
+
+// Resolve answers for each contact whose email was checked (emails[i]
+// nil: the row failed and gets no company).
+func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emails []*schema.EmailResult) []*schema.CompanyResult {
+	lists := c.Lists
+	if lists == nil {
+		lists = emaillists.Default()
+	}
+	ids := make([]identity, len(contacts))
+	var domains []string
+	for i, ct := range contacts {
+		if emails[i] == nil {
+			continue
+		}
+		id := &ids[i]
+		if d := emails[i].Domain; d != "" {
+			if lists.Free(d) || lists.Disposable(d) || lists.Relay(d) {
+				id.personal = true
+			} else {
+				id.emailDomain = registrable(d)
+			}
+		}
+		id.name = strings.TrimSpace(ct.Company)
+		if id.columnDomain = domainIn(id.name); id.columnDomain == "" && id.name != "" {
+			id.nameKey = companyname.Normalize(id.name)
+		}
+		domains = append(domains, id.emailDomain, id.columnDomain)
+	}
+	known := c.byDomain(ctx, domains)
+
+	out := make([]*schema.CompanyResult, len(contacts))
+	decisions := map[string]companyname.Decision{}
+	for i := range contacts {
+		if emails[i] == nil {
+			continue
+		}
+		id := ids[i]
+		var dec *companyname.Decision
+		if id.nameKey != "" && c.Data != nil {
+			key := id.nameKey + "\x00" + id.emailDomain
+			d, ok := decisions[key]
+			if !ok {
+				d = c.matchName(ctx, id)
+				decisions[key] = d
+			}
+			dec = &d
+		}
+		out[i] = decide(id, dec, known)
+	}
+	vote(ids, out)
+	var more []string
+	for _, r := range out {
+		if r != nil && r.Domain != "" {
+			if _, ok := known[r.Domain]; !ok {
+				more = append(more, r.Domain)
+			}
+		}
+	}
+	for d, recs := range c.byDomain(ctx, more) {
+		known[d] = recs
+	}
+	for i, r := range out {
+		if r != nil {
+			c.describe(r, ids[i], known)
+		}
+	}
+	if c.Web != nil {
+		c.fromWebsites(ctx, out)
+	}
+	return out
+}
+
+// matchName looks the company name up in the reference data.
+func (c *Companies) matchName(ctx context.Context, id identity) companyname.Decision {
+	found, err := c.Data.Candidates(ctx, id.nameKey, companyname.Trigrams(id.nameKey), 20)
+	if err != nil {
+		return companyname.Decision{Verdict: companyname.NotFound}
+	}
+	cands := make([]companyname.Candidate, len(found))
+	for i, f := range found {
+		cands[i] = companyname.Candidate{ID: f.ID, Name: f.Name, Domain: f.Domain, Country: f.CountryCode}
+	}
+	return companyname.Choose(companyname.Query{Name: id.name, EmailDomain: id.emailDomain}, cands, c.Match)
+}
+
+// decide settles a contact's company identity.
+func decide(id identity, dec *companyname.Decision, known map[string][]companydata.Company) *schema.CompanyResult {
+	matched := dec != nil && dec.Verdict == companyname.Matched && dec.Best != nil
+	switch {
+	case id.emailDomain != "":
+		r := &schema.CompanyResult{Status: schema.CompanyMatched, Domain: id.emailDomain, Confidence: 0.9, Source: SourceEmailDomain, Method: MethodWorkEmail}
+		if matched && dec.Best.Domain != "" && dec.Best.Domain != id.emailDomain && !nameFits(id.name, known[id.emailDomain]) {
+			r.Status, r.Confidence = schema.CompanyIdentityConflict, 0.4
+			r.EmailDomain, r.NameDomain = id.emailDomain, dec.Best.Domain
+			r.Reason = fmt.Sprintf("the email domain is %s but %q is %s", id.emailDomain, id.name, dec.Best.Domain)
+		}
+		return r
+	case id.columnDomain != "":
+		return &schema.CompanyResult{Status: schema.CompanyMatched, Domain: id.columnDomain, Confidence: 0.85, Source: SourceCompanyColumn, Method: MethodDomainGiven}
+	case matched:
+		return &schema.CompanyResult{Status: schema.CompanyMatched, Domain: dec.Best.Domain, Confidence: dec.Confidence, Source: SourceReference, Method: MethodNameMatch}
+	case dec != nil && dec.Verdict == companyname.Ambiguous:
+		r := &schema.CompanyResult{Status: schema.CompanyAmbiguous, Confidence: dec.Confidence,
+			Reason: fmt.Sprintf("%q fits %d companies about equally well", id.name, len(dec.Top))}
+		for _, t := range dec.Top {
+			r.Candidates = append(r.Candidates, schema.CompanyCandidate{Name: t.Name, Domain: t.Domain, Score: t.Score})
+		}
+		return r
+	case id.personal && id.name == "":
+		return &schema.CompanyResult{Status: schema.CompanyPersonalEmail, Reason: "a free, relay or disposable address and no company name"}
+	case id.name != "":
+		return &schema.CompanyResult{Status: schema.CompanyNotFound, Name: id.name, Reason: fmt.Sprintf("no company in the reference data matches %q", id.name)}
+	}
+	return &schema.CompanyResult{Status: schema.CompanyNotFound, Reason: "no work email domain and no company name"}
+}
+
+// nameFits reports whether a company name agrees with a record known at a
+// domain.
+func nameFits(name string, at []companydata.Company) bool {
+	for _, c := range at {
+		if companyname.Similarity(name, c.Name) >= 0.6 {
+			return true
+		}
+	}
+	return false
+}
+
+// vote lets contacts whose company name was not resolved take the domain
+// most of the batch's contacts with that name have at work.
+func vote(ids []identity, out []*schema.CompanyResult) {
+	tally := map[string]map[string]int{}
+	for i, id := range ids {
+		if id.nameKey == "" || id.emailDomain == "" || out[i] == nil || out[i].Status != schema.CompanyMatched {
+			continue
+		}
+		if tally[id.nameKey] == nil {
+			tally[id.nameKey] = map[string]int{}
+		}
+		tally[id.nameKey][id.emailDomain]++
+	}
+	for i, id := range ids {
+		r := out[i]
+		if r == nil || id.nameKey == "" || (r.Status != schema.CompanyNotFound && r.Status != schema.CompanyPersonalEmail) {
+			continue
+		}
+		votes, total := "", 0
+		best := 0
+		for d, n := range tally[id.nameKey] {
+			total += n
+			if n > best || (n == best && d < votes) {
+				votes, best = d, n
+			}
+		}
+		if best*2 > total {
+			*r = schema.CompanyResult{Status: schema.CompanyMatched, Domain: votes, Confidence: 0.7 * float64(best) / float64(total),
+				Source: SourceContact, Method: MethodNameVote,
+				Reason: fmt.Sprintf("%d of %d contacts named %q in this batch are at %s", best, total, id.name, votes)}
+		}
+	}
+}
+
+// describe fills in what the reference data knows of the company at the
+// result's domain, each value with its provenance.
+func (c *Companies) describe(r *schema.CompanyResult, id identity, known map[string][]companydata.Company) {
+	recs := known[r.Domain]
+	if r.Domain == "" || len(recs) == 0 {
+		if r.Domain != "" && id.name != "" && id.columnDomain == "" {
+			r.Name = id.name
+			r.Fields = map[string]schema.Provenance{"name": {Source: SourceContact, Method: MethodAsGiven, Confidence: 0.5}}
+		}
+		return
+	}
+	rec := recs[0]
+	for _, x := range recs[1:] {
+		if id.name != "" && companyname.Similarity(id.name, x.Name) > companyname.Similarity(id.name, rec.Name) {
+			rec = x
+		}
+	}
+	p := schema.Provenance{Source: SourceReference + ":" + rec.Source, Method: MethodDomainLookup, Confidence: r.Confidence}
+	r.Fields = map[string]schema.Provenance{}
+	set := func(field string, ok bool) {
+		if ok {
+			r.Fields[field] = p
+		}
+	}
+	r.Name = rec.Name
+	set("name", rec.Name != "")
+	r.Size, r.SizeMin, r.SizeMax = rec.SizeText, rec.SizeMin, rec.SizeMax
+	set("size", rec.SizeMin > 0)
+	r.Locality, r.Region, r.CountryCode, r.CountryName = rec.Locality, rec.Region, rec.CountryCode, rec.CountryName
+	set("location", rec.Locality != "" || rec.Region != "" || rec.CountryName != "")
+	r.Industry = rec.Industry
+	set("industry", rec.Industry != "")
+	r.LinkedIn = rec.LinkedIn
+	set("linkedin", rec.LinkedIn != "")
+	r.Founded = rec.Founded
+	set("founded", rec.Founded > 0)
+}
+
+// fromWebsites fills the values the reference data did not give from the
+// companies' homepages, each domain read once and kept for TTL.
+func (c *Companies) fromWebsites(ctx context.Context, out []*schema.CompanyResult) {
+	for _, r := range out {
+		if r == nil || r.Domain == "" || (r.Status != schema.CompanyMatched && r.Status != schema.CompanyIdentityConflict) {
+			continue
+		}
+		if _, fromData := r.Fields["name"]; fromData && r.Fields["name"].Source != SourceContact {
+			continue
+		}
+		info, ok := c.homepage(ctx, r.Domain)
+		if !ok {
+			continue
+		}
+		if r.Fields == nil {
+			r.Fields = map[string]schema.Provenance{}
+		}
+		p := schema.Provenance{Source: "company_website", Method: info.Source, Confidence: r.Confidence * 0.9}
+		name := info.Name
+		if name == "" {
+			name = info.LegalName
+		}
+		if name != "" {
+			r.Name, r.Fields["name"] = name, p
+		}
+		if sz, ok := companyname.ParseSize(info.Employees); ok && r.SizeMin == 0 {
+			r.Size, r.SizeMin, r.SizeMax, r.Fields["size"] = sz.String(), sz.Min, sz.Max, p
+		}
+		if info.Locality != "" || info.Region != "" || info.Country != "" {
+			r.Locality, r.Region = info.Locality, info.Region
+			r.CountryCode, r.CountryName, _ = companyname.Country(info.Country)
+			r.Fields["location"] = p
+		}
+		if info.Founded > 0 {
+			r.Founded, r.Fields["founded"] = info.Founded, p
+		}
+		for _, u := range info.SameAs {
+			if strings.Contains(u, "linkedin.com/company/") {
+				r.LinkedIn, r.Fields["linkedin"] = u, p
+				break
+			}
+		}
+	}
+}
+
+// homepage reads a domain's homepage, from the cache when it can.
+func (c *Companies) homepage(ctx context.Context, domain string) (website.Info, bool) {
+	ttl := c.TTL
+	if ttl <= 0 {
+		ttl = time.Hour
+	}
+	now := time.Now()
+	c.mu.Lock()
+	if s, ok := c.sites[domain]; ok && now.Before(s.until) {
+		c.mu.Unlock()
+		return s.info, s.ok
+	}
+	down := now.Before(c.webDown)
+	c.mu.Unlock()
+	if down {
+		return website.Info{}, false
+	}
+	info, err := c.Web.Fetch(ctx, domain)
+	ok := err == nil && info.Source != ""
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sites == nil || len(c.sites) > maxCached {
+		c.sites = map[string]site{}
+	}
+	c.sites[domain] = site{info: info, ok: ok, until: now.Add(ttl)}
+	if err != nil {
+		if c.webFailures++; c.webFailures >= 20 {
+			c.webDown, c.webFailures = now.Add(time.Minute), 0
+		}
+	} else {
+		c.webFailures = 0
+	}
+	return info, ok
+}
+
+// byDomain reads the reference records of domains, from the cache when it
+// can: each distinct domain is looked up once.
+func (c *Companies) byDomain(ctx context.Context, domains []string) map[string][]companydata.Company {
+	out := map[string][]companydata.Company{}
+	if c.Data == nil {
+		return out
+	}
+	ttl := c.TTL
+	if ttl <= 0 {
+		ttl = time.Hour
+	}
+	now := time.Now()
+	var missing []string
+	c.mu.Lock()
+	for _, d := range domains {
+		if d == "" {
+			continue
+		}
+		if e, ok := c.cache[d]; ok && now.Before(e.until) {
+			out[d] = e.companies
+		} else if _, seen := out[d]; !seen {
+			out[d] = nil
+			missing = append(missing, d)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out
+	}
+	found, err := c.Data.ByDomain(ctx, missing)
+	if err != nil {
+		return out // not cached: asked again next time
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cache == nil || len(c.cache) > maxCached {
+		c.cache = map[string]cached{}
+	}
+	for _, d := range missing {
+		out[d] = found[d]
+		c.cache[d] = cached{companies: found[d], until: now.Add(ttl)}
+	}
+	return out
+}
+
+// registrable is the registrable domain (public suffix list) of d.
+func registrable(d string) string {
+	if reg, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil {
+		return reg
+	}
+	return d
+}
+
+// domainIn returns the registrable domain when a company column holds a
+// domain or URL ("acme.com", "https://www.acme.com/about"), else "".
+func domainIn(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t") {
+		return ""
+	}
+	host := s
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return ""
+		}
+		host = u.Hostname()
+	} else if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	host = strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(host, ".")), "www.")
+	if !strings.Contains(host, ".") {
+		return ""
+	}
+	suffix, icann := publicsuffix.PublicSuffix(host)
+	if !icann || suffix == host {
+		return ""
+	}
+	return registrable(host)
+}

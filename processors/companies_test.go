@@ -1,0 +1,160 @@
+package processors
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/enricher/enricher/companydata"
+	"github.com/enricher/enricher/internal/safehttp"
+	"github.com/enricher/enricher/internal/testenv"
+	"github.com/enricher/enricher/processors/companyname"
+	"github.com/enricher/enricher/processors/website"
+	"github.com/enricher/enricher/schema"
+	"github.com/enricher/enricher/store"
+)
+
+type matcher struct{}
+
+func (matcher) Normalize(name string) string            { return companyname.Normalize(name) }
+func (matcher) Trigrams(key string) []string            { return companyname.Trigrams(key) }
+func (matcher) Country(s string) (string, string, bool) { return companyname.Country(s) }
+
+const reference = `name,domain,size,locality,region,country,industry,linkedin_url,founded
+Apple Inc.,apple.com,10001+,cupertino,california,united states,consumer electronics,linkedin.com/company/apple,1976
+Apple Hospitality REIT,applehospitalityreit.com,51-200,richmond,virginia,united states,real estate,linkedin.com/company/apple-hospitality-reit,2007
+Apple Bank for Savings,applebank.com,501-1000,new york,new york,united states,banking,linkedin.com/company/apple-bank,1863
+Globex Corporation,globex.com,1001-5000,springfield,oregon,united states,utilities,linkedin.com/company/globex,1989
+Initech LLC,initech.com,201-500,austin,texas,united states,computer software,linkedin.com/company/initech,1999
+Société Générale S.A.,societegenerale.com,10001+,paris,ile-de-france,france,banking,linkedin.com/company/societe-generale,1864
+`
+
+// companies returns a resolver over the reference data above, in the
+// test's database.
+func companies(t *testing.T) *Companies {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ref.csv")
+	if err := os.WriteFile(path, []byte(reference), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := companydata.New(st.DB())
+	if _, err := data.Import(ctx, path, companydata.FormatCSV, matcher{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return &Companies{Data: data}
+}
+
+func TestCompaniesResolve(t *testing.T) {
+	c := companies(t)
+	tests := []struct {
+		name, email, company   string
+		status, domain, method string
+		wantName, wantSize, cc string
+	}{
+		{"work email in the reference data", "tim@apple.com", "", schema.CompanyMatched, "apple.com", MethodWorkEmail, "Apple Inc.", "10001+", "US"},
+		{"work email on a subdomain", "x@eu.globex.com", "", schema.CompanyMatched, "globex.com", MethodWorkEmail, "Globex Corporation", "1001-5000", "US"},
+		{"domain in the company column", "joe@gmail.com", "https://www.initech.com/about", schema.CompanyMatched, "initech.com", MethodDomainGiven, "Initech LLC", "201-500", "US"},
+		{"name match", "joe@gmail.com", "Globex Corp", schema.CompanyMatched, "globex.com", MethodNameMatch, "Globex Corporation", "1001-5000", "US"},
+		{"accented name", "joe@gmail.com", "Societe Generale", schema.CompanyMatched, "societegenerale.com", MethodNameMatch, "Société Générale S.A.", "10001+", "FR"},
+		{"namesakes are ambiguous", "joe@gmail.com", "Apple", schema.CompanyAmbiguous, "", "", "", "", ""},
+		{"namesakes with a work email", "tim@apple.com", "Apple", schema.CompanyMatched, "apple.com", MethodWorkEmail, "Apple Inc.", "10001+", "US"},
+		{"email and name disagree", "peter@initech.com", "Globex Corporation", schema.CompanyIdentityConflict, "initech.com", MethodWorkEmail, "Initech LLC", "201-500", "US"},
+		{"unknown name", "joe@gmail.com", "Unknown Widgets", schema.CompanyNotFound, "", "", "Unknown Widgets", "", ""},
+		{"webmail and no name", "joe@gmail.com", "", schema.CompanyPersonalEmail, "", "", "", "", ""},
+		{"work email not in the reference data", "ann@hooli.com", "Hooli", schema.CompanyMatched, "hooli.com", MethodWorkEmail, "Hooli", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, domain, _ := cutAt(tt.email)
+			contacts := []schema.Contact{{Row: 1, Email: tt.email, Company: tt.company}}
+			got := c.Resolve(context.Background(), contacts, []*schema.EmailResult{{Address: tt.email, Domain: domain}})[0]
+			if got.Status != tt.status || got.Domain != tt.domain || got.Method != tt.method {
+				t.Fatalf("got %s %q by %q (%s), want %s %q by %q", got.Status, got.Domain, got.Method, got.Reason, tt.status, tt.domain, tt.method)
+			}
+			if got.Name != tt.wantName || got.Size != tt.wantSize || got.CountryCode != tt.cc {
+				t.Errorf("name %q size %q country %q, want %q %q %q", got.Name, got.Size, got.CountryCode, tt.wantName, tt.wantSize, tt.cc)
+			}
+			if tt.wantSize != "" {
+				if p, ok := got.Fields["size"]; !ok || p.Source != "reference_dataset:csv" || p.Method != MethodDomainLookup {
+					t.Errorf("size provenance %+v", got.Fields)
+				}
+			}
+			if got.Status == schema.CompanyAmbiguous && len(got.Candidates) < 2 {
+				t.Errorf("ambiguous without candidates: %+v", got)
+			}
+			if got.Status == schema.CompanyIdentityConflict && (got.EmailDomain != "initech.com" || got.NameDomain != "globex.com") {
+				t.Errorf("conflict keeps %q and %q", got.EmailDomain, got.NameDomain)
+			}
+		})
+	}
+}
+
+// Contacts of a batch with the same company name vote for its domain.
+func TestCompaniesVote(t *testing.T) {
+	c := &Companies{}
+	var contacts []schema.Contact
+	var emails []*schema.EmailResult
+	for _, e := range []string{"a@pied-piper.com", "b@pied-piper.com", "c@gmail.com", "d@hooli.com"} {
+		_, d, _ := cutAt(e)
+		contacts = append(contacts, schema.Contact{Email: e, Company: "Pied Piper"})
+		emails = append(emails, &schema.EmailResult{Address: e, Domain: d})
+	}
+	got := c.Resolve(context.Background(), contacts, emails)
+	if r := got[2]; r.Status != schema.CompanyMatched || r.Domain != "pied-piper.com" || r.Method != MethodNameVote {
+		t.Fatalf("webmail contact of Pied Piper: %+v", r)
+	}
+}
+
+func cutAt(email string) (string, string, bool) {
+	for i := len(email) - 1; i >= 0; i-- {
+		if email[i] == '@' {
+			return email[:i], email[i+1:], true
+		}
+	}
+	return email, "", false
+}
+
+// Values the reference data lacks come from the company's homepage, read
+// through the SSRF guard opened for the test's loopback site only.
+func TestCompaniesFromWebsite(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><title>Hooli</title><script type="application/ld+json">
+{"@context":"https://schema.org","@type":"Organization","name":"Hooli XYZ","url":"https://hooli.com",
+ "foundingDate":"2004-03-01","numberOfEmployees":{"@type":"QuantitativeValue","minValue":51,"maxValue":200},
+ "address":{"@type":"PostalAddress","addressLocality":"Palo Alto","addressRegion":"CA","addressCountry":"US"},
+ "sameAs":["https://www.linkedin.com/company/hooli"]}</script></head><body></body></html>`)
+	}))
+	defer site.Close()
+	web := website.New(safehttp.New(safehttp.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
+	web.URLs = func(string) []string { return []string{site.URL + "/"} }
+	c := companies(t)
+	c.Web = web
+	got := c.Resolve(context.Background(), []schema.Contact{{Email: "gavin@hooli.com"}, {Email: "tim@apple.com"}},
+		[]*schema.EmailResult{{Domain: "hooli.com"}, {Domain: "apple.com"}})
+	h := got[0]
+	if h.Name != "Hooli XYZ" || h.Size != "51-200" || h.Locality != "Palo Alto" || h.CountryCode != "US" || h.Founded != 2004 ||
+		h.LinkedIn != "https://www.linkedin.com/company/hooli" {
+		t.Fatalf("from the homepage: %+v", h)
+	}
+	if p := h.Fields["size"]; p.Source != "company_website" || p.Method != "schema_org" {
+		t.Errorf("size provenance %+v", p)
+	}
+	if a := got[1]; a.Fields["name"].Source != "reference_dataset:csv" {
+		t.Errorf("the reference data comes first: %+v", a.Fields)
+	}
+}
