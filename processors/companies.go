@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/enricher/enricher/companydata"
+	"github.com/enricher/enricher/processors/companyapi"
 	"github.com/enricher/enricher/processors/companyname"
 	"github.com/enricher/enricher/processors/emaillists"
 	"github.com/enricher/enricher/processors/website"
@@ -49,16 +50,34 @@ type Companies struct {
 	Data  *companydata.Store // nil: no reference data
 	Lists *emaillists.Lists  // nil: the embedded lists
 	Web   *website.Fetcher   // nil: homepages are not read
-	Match companyname.Options
-	TTL   time.Duration // how long lookups by domain are kept; default 1h
+	// APIs are paid providers asked, in order, for values still missing;
+	// APIBudget caps the calls one job may make from this process.
+	APIs      []companyapi.Provider
+	APIBudget int
+	Match     companyname.Options
+	TTL       time.Duration // how long lookups by domain are kept; default 1h
 
 	mu    sync.Mutex
 	cache map[string]cached
 	sites map[string]site
+	// answers are the paid APIs' answers by domain; budgets by job.
+	answers map[string]apiAnswer
+	budgets map[string]*jobBudget
 	// webDown is when reading homepages failed for every domain lately:
 	// without a network, not one timeout per company.
 	webFailures int
 	webDown     time.Time
+}
+
+type apiAnswer struct {
+	company companyapi.Company
+	from    map[companyapi.Field]string
+	until   time.Time
+}
+
+type jobBudget struct {
+	budget *companyapi.Budget
+	until  time.Time
 }
 
 type site struct {
@@ -148,7 +167,115 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 	if c.Web != nil {
 		c.fromWebsites(ctx, out)
 	}
+	if len(c.APIs) > 0 {
+		c.fromAPIs(ctx, out)
+	}
 	return out
+}
+
+// fromAPIs asks the paid providers for the values still missing, each
+// domain once per TTL, within the job's budget.
+func (c *Companies) fromAPIs(ctx context.Context, out []*schema.CompanyResult) {
+	budget := c.budget(jobOf(ctx))
+	for _, r := range out {
+		if r == nil || r.Domain == "" || (r.Status != schema.CompanyMatched && r.Status != schema.CompanyIdentityConflict) {
+			continue
+		}
+		var missing []companyapi.Field
+		for _, f := range companyFields {
+			if p, ok := r.Fields[f]; !ok || p.Source == SourceContact {
+				missing = append(missing, companyapi.Field(f))
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		ans, ok := c.askAPIs(ctx, budget, r.Domain, missing)
+		if !ok {
+			continue
+		}
+		if r.Fields == nil {
+			r.Fields = map[string]schema.Provenance{}
+		}
+		got := ans.company
+		for f, provider := range ans.from {
+			p := schema.Provenance{Source: provider, Method: "company_api", Confidence: r.Confidence * 0.85}
+			switch f {
+			case companyapi.FieldName:
+				r.Name = got.Name
+			case companyapi.FieldIndustry:
+				r.Industry = got.Industry
+			case companyapi.FieldSize:
+				sz, ok := companyname.ParseSize(got.SizeText)
+				if !ok {
+					continue
+				}
+				r.Size, r.SizeMin, r.SizeMax = sz.String(), sz.Min, sz.Max
+			case companyapi.FieldLocation:
+				r.Locality, r.Region = got.Locality, got.Region
+				r.CountryCode, r.CountryName, _ = companyname.Country(got.Country)
+			case companyapi.FieldLinkedIn:
+				r.LinkedIn = got.LinkedIn
+			case companyapi.FieldFounded:
+				r.Founded = got.Founded
+			}
+			r.Fields[string(f)] = p
+		}
+	}
+}
+
+func (c *Companies) askAPIs(ctx context.Context, budget *companyapi.Budget, domain string, missing []companyapi.Field) (apiAnswer, bool) {
+	now := time.Now()
+	c.mu.Lock()
+	if a, ok := c.answers[domain]; ok && now.Before(a.until) {
+		c.mu.Unlock()
+		return a, true
+	}
+	c.mu.Unlock()
+	got, from, _ := companyapi.Fill(ctx, c.APIs, budget, domain, missing)
+	if len(from) == 0 {
+		return apiAnswer{}, false
+	}
+	a := apiAnswer{company: got, from: from, until: now.Add(c.ttl())}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.answers == nil || len(c.answers) > maxCached {
+		c.answers = map[string]apiAnswer{}
+	}
+	c.answers[domain] = a
+	return a, true
+}
+
+// budget is the paid-API budget of a job in this process.
+func (c *Companies) budget(job string) *companyapi.Budget {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	if c.budgets == nil {
+		c.budgets = map[string]*jobBudget{}
+	}
+	b, ok := c.budgets[job]
+	if !ok || now.After(b.until) {
+		for id, old := range c.budgets {
+			if now.After(old.until) {
+				delete(c.budgets, id)
+			}
+		}
+		b = &jobBudget{budget: companyapi.NewBudget(c.APIBudget)}
+		c.budgets[job] = b
+	}
+	b.until = now.Add(24 * time.Hour)
+	return b.budget
+}
+
+// companyFields are the values that carry a provenance.
+var companyFields = []string{"name", "size", "location", "industry", "linkedin", "founded"}
+
+func (c *Companies) ttl() time.Duration {
+	if c.TTL <= 0 {
+		return time.Hour
+	}
+	return c.TTL
 }
 
 // matchName looks the company name up in the reference data.

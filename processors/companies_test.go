@@ -13,6 +13,7 @@ import (
 	"github.com/enricher/enricher/companydata"
 	"github.com/enricher/enricher/internal/safehttp"
 	"github.com/enricher/enricher/internal/testenv"
+	"github.com/enricher/enricher/processors/companyapi"
 	"github.com/enricher/enricher/processors/companyname"
 	"github.com/enricher/enricher/processors/website"
 	"github.com/enricher/enricher/schema"
@@ -156,5 +157,38 @@ func TestCompaniesFromWebsite(t *testing.T) {
 	}
 	if a := got[1]; a.Fields["name"].Source != "reference_dataset:csv" {
 		t.Errorf("the reference data comes first: %+v", a.Fields)
+	}
+}
+
+// Paid APIs are asked only for what is still missing, once per domain,
+// within the job's budget; their values say which provider gave them.
+func TestCompaniesFromPaidAPI(t *testing.T) {
+	calls := 0
+	pdl := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if r.Header.Get("X-Api-Key") != "secret" || r.URL.Query().Get("website") != "hooli.com" {
+			http.Error(w, `{"status":404}`, http.StatusNotFound)
+			return
+		}
+		fmt.Fprint(w, `{"status":200,"name":"hooli","display_name":"Hooli","website":"hooli.com","industry":"internet","size":"1001-5000",
+			"founded":2004,"linkedin_url":"linkedin.com/company/hooli","location":{"locality":"palo alto","region":"california","country":"united states"}}`)
+	}))
+	defer pdl.Close()
+	c := companies(t)
+	c.APIs = []companyapi.Provider{companyapi.NewPDL(companyapi.Config{APIKey: "secret", BaseURL: pdl.URL})}
+	c.APIBudget = 10
+	ctx := WithJob(context.Background(), "job-1")
+	contacts := []schema.Contact{{Email: "gavin@hooli.com"}, {Email: "tim@apple.com"}, {Email: "big@hooli.com"}}
+	emails := []*schema.EmailResult{{Domain: "hooli.com"}, {Domain: "apple.com"}, {Domain: "hooli.com"}}
+	got := c.Resolve(ctx, contacts, emails)
+	h := got[0]
+	if h.Name != "Hooli" || h.Size != "1001-5000" || h.CountryCode != "US" || h.Industry != "internet" || h.Founded != 2004 {
+		t.Fatalf("from the API: %+v", h)
+	}
+	if p := h.Fields["industry"]; p.Source != "people_data_labs" || p.Method != "company_api" {
+		t.Errorf("industry provenance %+v", p)
+	}
+	if calls != 1 {
+		t.Errorf("%d API calls, want 1: apple.com has every value already, hooli.com is asked once", calls)
 	}
 }

@@ -16,6 +16,19 @@ type Processor interface {
 	Process(ctx context.Context, contacts []schema.Contact) []schema.Result
 }
 
+type jobKey struct{}
+
+// WithJob tells a Processor which job the batch belongs to, for what is
+// counted per job (such as paid API calls).
+func WithJob(ctx context.Context, jobID string) context.Context {
+	return context.WithValue(ctx, jobKey{}, jobID)
+}
+
+func jobOf(ctx context.Context) string {
+	id, _ := ctx.Value(jobKey{}).(string)
+	return id
+}
+
 // Enricher verifies each contact's email and finds its company. The
 // batch's addresses are verified together, so each distinct domain is
 // resolved once.

@@ -104,7 +104,7 @@ func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record) 
 		w.Log.Warn("batch record sent to the dead-letter topic", "partition", rec.Partition, "offset", rec.Offset, "err", err)
 		return deadLetter(w.Topics.DeadLetter, rec, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	ctx, cancel := context.WithTimeout(processors.WithJob(ctx, b.JobID), w.Timeout)
 	defer cancel()
 	results, err := w.process(ctx, b.Contacts)
 	if err != nil {

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/enricher/enricher/internal/safehttp"
+	"github.com/enricher/enricher/processors/companyapi"
 	"github.com/enricher/enricher/processors/dnscheck"
 	"github.com/enricher/enricher/processors/emaillists"
 	"github.com/enricher/enricher/processors/emailsyntax"
@@ -57,6 +59,11 @@ type config struct {
 	allowSpecialUse bool
 	websites        bool
 	websiteAllow    string
+	pdlKey          string
+	pdlURL          string
+	clearbitKey     string
+	clearbitURL     string
+	apiBudget       int
 }
 
 // setting is one row of the configuration table (README.md lists them).
@@ -116,6 +123,11 @@ func settings(c *config) []setting {
 		{"deny-domains", "EMAIL_DENY_DOMAINS", "domains whose addresses are do_not_mail, comma-separated", str(&c.denyDomains), ""},
 		{"allow-special-use", "EMAIL_ALLOW_SPECIAL_USE", "accept special-use domains such as .test (test mode)", boolean(&c.allowSpecialUse), "false"},
 		{"websites", "COMPANY_WEBSITES", "read company homepages for what the reference data lacks (needs a network)", boolean(&c.websites), "false"},
+		{"pdl-api-key", "PDL_API_KEY", "People Data Labs API key: ask its company API for values still missing", str(&c.pdlKey), ""},
+		{"pdl-api-url", "PDL_API_URL", "People Data Labs API base URL (default: its public one)", str(&c.pdlURL), ""},
+		{"clearbit-api-key", "CLEARBIT_API_KEY", "Clearbit-compatible company API key, asked after People Data Labs", str(&c.clearbitKey), ""},
+		{"clearbit-api-url", "CLEARBIT_API_URL", "Clearbit-compatible API base URL (default: Clearbit's)", str(&c.clearbitURL), ""},
+		{"company-api-budget", "COMPANY_API_BUDGET", "paid API calls one job may make per worker", num(&c.apiBudget), "1000"},
 		{"website-allow", "COMPANY_WEBSITE_ALLOW", "address prefixes homepages may be fetched from although private, e.g. 127.0.0.1/32 (tests)", str(&c.websiteAllow), ""},
 	}
 }
@@ -191,6 +203,19 @@ func (c *config) web() (*website.Fetcher, error) {
 		allow = append(allow, prefix)
 	}
 	return website.New(safehttp.New(safehttp.Config{Allow: allow, UserAgent: "enricher (company enrichment)"})), nil
+}
+
+// apis returns the paid company APIs that have a key, in order.
+func (c *config) apis() []companyapi.Provider {
+	var out []companyapi.Provider
+	client := &http.Client{Timeout: 20 * time.Second}
+	if c.pdlKey != "" {
+		out = append(out, companyapi.NewPDL(companyapi.Config{APIKey: c.pdlKey, BaseURL: c.pdlURL, HTTP: client, Rate: 10, Burst: 5}))
+	}
+	if c.clearbitKey != "" {
+		out = append(out, companyapi.NewClearbit(companyapi.Config{APIKey: c.clearbitKey, BaseURL: c.clearbitURL, HTTP: client, Rate: 10, Burst: 5}))
+	}
+	return out
 }
 
 // verifier builds the email verifier the settings describe.

@@ -91,7 +91,7 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 			n.close()
 			return nil, err
 		}
-		companies := &processors.Companies{Web: web}
+		companies := &processors.Companies{Web: web, APIs: cfg.apis(), APIBudget: cfg.apiBudget}
 		if st != nil {
 			companies.Data = companydata.New(st.DB())
 		}
