@@ -63,9 +63,9 @@ const (
 // by name similarity, plus a bonus when its domain is the contact's email
 // domain and a small one when the country agrees (a small penalty when it
 // disagrees). Only a clear winner is Matched: a score of at least Accept,
-// ahead of the second by Margin, and, when the name alone decides, no
-// namesake whose name extends the query's ("Apple" among Apple Inc. and
-// Apple Bank). A near-tie is Ambiguous; nothing close is NotFound.
+// ahead of the second by Margin, and, when a one-word name alone decides,
+// no namesake whose name extends it ("Apple" among Apple Inc. and Apple
+// Bank). A near-tie is Ambiguous; nothing close is NotFound.
 func Choose(q Query, cands []Candidate, opt Options) Decision {
 	if opt.Accept <= 0 {
 		opt.Accept = 0.85
@@ -108,7 +108,7 @@ func Choose(q Query, cands []Candidate, opt Options) Decision {
 	}
 	agreed := len(best.Why) > 1 && best.Why[1] == "email domain agrees"
 	namesake := false
-	if !agreed {
+	if !agreed && !strings.Contains(key, " ") {
 		for _, s := range scored[1:] {
 			if s.Score >= opt.Accept-namesakeReach && strings.HasPrefix(Normalize(s.Name), key+" ") {
 				namesake = true
