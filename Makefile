@@ -7,7 +7,13 @@ GOBIN    := $(shell $(GO) env GOPATH)/bin
 PKGS     := ./...
 RUN_ARGS ?=
 
-.PHONY: run build test test-integration lint generate services-up services-down clean
+FUZZTIME ?= 10s
+# package:target of every fuzz target; `make fuzz` runs each for FUZZTIME.
+FUZZ := ./contactcsv:FuzzReader ./contactcsv:FuzzHeaderMapping \
+	./processors/emailsyntax:FuzzParse ./processors/emailsyntax:FuzzSuggest \
+	./processors/companyname:FuzzNormalize
+
+.PHONY: run build test test-integration lint fuzz bench generate services-up services-down clean
 
 run: ## API, worker and aggregator on an embedded Kafka (127.0.0.1:9092) and SQLite (./data)
 	$(GO) run ./cmd/enricher dev $(RUN_ARGS)
@@ -27,6 +33,15 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GOBIN)/staticcheck $(PKGS)
+
+fuzz: ## each fuzz target for FUZZTIME (seed corpora run in `make test` too)
+	@for f in $(FUZZ); do pkg=$${f%%:*}; target=$${f##*:}; \
+		echo "fuzz $$target ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s $$pkg || exit 1; done
+
+bench: ## the benchmarks, with their figures
+	$(GO) test -run='^$$' -bench=. -benchtime=1x ./processors/emailverify/ ./processors/companyname/ ./processors/dnscheck/
+	$(GO) test -run='^$$' -bench=. -benchtime=2s ./contactcsv/ ./processors/emailsyntax/
 
 generate: ## regenerate the GraphQL code from schema/*.graphqls
 	$(GO) tool gqlgen generate

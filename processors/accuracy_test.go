@@ -31,7 +31,9 @@ func accuracySet() (reference string, contacts []labelled) {
 	nouns := []string{"Traders", "Analytics", "Robotics", "Foods", "Health", "Systems", "Energy", "Textiles"}
 	var ref strings.Builder
 	ref.WriteString("name,domain,size,locality,region,country,industry,linkedin_url,founded\n")
-	add := func(name, domain string) { fmt.Fprintf(&ref, "%s,%s,51-200,austin,texas,united states,services,,2000\n", name, domain) }
+	add := func(name, domain string) {
+		fmt.Fprintf(&ref, "%s,%s,51-200,austin,texas,united states,services,,2000\n", name, domain)
+	}
 	legal := []string{"Inc.", "LLC", "Ltd", "GmbH", "Corp."}
 	n := 0
 	for i, a := range adjectives {

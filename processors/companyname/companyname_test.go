@@ -2,6 +2,7 @@ package companyname
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -163,4 +164,20 @@ func BenchmarkChoose(b *testing.B) {
 	for b.Loop() {
 		Choose(Query{Name: "Company 7 Holdings", EmailDomain: "c7.com"}, cands, Options{})
 	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"The Home Depot, Inc.", "Müller GmbH & Co. KG", "株式会社トヨタ", "Inc.", "", "A & B & C Ltd"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		key := Normalize(name)
+		if again := Normalize(key); again != key && !strings.Contains(key, " ") {
+			t.Fatalf("Normalize is not stable on %q: %q then %q", name, key, again)
+		}
+		if s := Similarity(name, name); key != "" && s != 1 {
+			t.Fatalf("Similarity(%q, itself) = %v", name, s)
+		}
+		Trigrams(key)
+	})
 }
