@@ -11,7 +11,7 @@ FUZZTIME ?= 10s
 # package:target of every fuzz target; `make fuzz` runs each for FUZZTIME.
 FUZZ := ./contactcsv:FuzzReader ./contactcsv:FuzzHeaderMapping \
 	./processors/emailsyntax:FuzzParse ./processors/emailsyntax:FuzzSuggest \
-	./processors/companyname:FuzzNormalize
+	./processors/companymatch:FuzzNormalize
 
 .PHONY: run build test test-integration lint fuzz bench generate services-up services-down clean
 
@@ -40,7 +40,7 @@ fuzz: ## each fuzz target for FUZZTIME (seed corpora run in `make test` too)
 		$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s $$pkg || exit 1; done
 
 bench: ## the benchmarks, with their figures
-	$(GO) test -run='^$$' -bench=. -benchtime=1x ./processors/emailverify/ ./processors/companyname/ ./processors/dnscheck/
+	$(GO) test -run='^$$' -bench=. -benchtime=1x ./processors/emailverify/ ./processors/companymatch/ ./processors/dnscheck/
 	$(GO) test -run='^$$' -bench=. -benchtime=2s ./contactcsv/ ./processors/emailsyntax/
 
 generate: ## regenerate the GraphQL code from schema/*.graphqls

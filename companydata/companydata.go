@@ -79,7 +79,7 @@ type Store struct {
 }
 
 // defaultBatchSize is the number of rows Import writes per transaction.
-const defaultBatchSize = 2000
+const defaultBatchSize = 10000
 
 // New returns a Store on db, whose schema the migrations of package
 // migrations have brought up to date.

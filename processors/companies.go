@@ -12,7 +12,7 @@ import (
 
 	"github.com/enricher/enricher/companydata"
 	"github.com/enricher/enricher/processors/companyapi"
-	"github.com/enricher/enricher/processors/companyname"
+	"github.com/enricher/enricher/processors/companymatch"
 	"github.com/enricher/enricher/processors/emaillists"
 	"github.com/enricher/enricher/processors/website"
 	"github.com/enricher/enricher/schema"
@@ -54,7 +54,7 @@ type Companies struct {
 	// APIBudget caps the calls one job may make from this process.
 	APIs      []companyapi.Provider
 	APIBudget int
-	Match     companyname.Options
+	Match     companymatch.Options
 	TTL       time.Duration // how long lookups by domain are kept; default 1h
 
 	mu    sync.Mutex
@@ -122,20 +122,20 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 		}
 		id.name = strings.TrimSpace(ct.Company)
 		if id.columnDomain = domainIn(id.name); id.columnDomain == "" && id.name != "" {
-			id.nameKey = companyname.Normalize(id.name)
+			id.nameKey = companymatch.Normalize(id.name)
 		}
 		domains = append(domains, id.emailDomain, id.columnDomain)
 	}
 	known := c.byDomain(ctx, domains)
 
 	out := make([]*schema.CompanyResult, len(contacts))
-	decisions := map[string]companyname.Decision{}
+	decisions := map[string]companymatch.Decision{}
 	for i := range contacts {
 		if emails[i] == nil {
 			continue
 		}
 		id := ids[i]
-		var dec *companyname.Decision
+		var dec *companymatch.Decision
 		if id.nameKey != "" && c.Data != nil {
 			key := id.nameKey + "\x00" + id.emailDomain
 			d, ok := decisions[key]
@@ -206,14 +206,14 @@ func (c *Companies) fromAPIs(ctx context.Context, out []*schema.CompanyResult) {
 			case companyapi.FieldIndustry:
 				r.Industry = got.Industry
 			case companyapi.FieldSize:
-				sz, ok := companyname.ParseSize(got.SizeText)
+				sz, ok := companymatch.ParseSize(got.SizeText)
 				if !ok {
 					continue
 				}
 				r.Size, r.SizeMin, r.SizeMax = sz.String(), sz.Min, sz.Max
 			case companyapi.FieldLocation:
 				r.Locality, r.Region = got.Locality, got.Region
-				r.CountryCode, r.CountryName, _ = companyname.Country(got.Country)
+				r.CountryCode, r.CountryName, _ = companymatch.Country(got.Country)
 			case companyapi.FieldLinkedIn:
 				r.LinkedIn = got.LinkedIn
 			case companyapi.FieldFounded:
@@ -279,21 +279,21 @@ func (c *Companies) ttl() time.Duration {
 }
 
 // matchName looks the company name up in the reference data.
-func (c *Companies) matchName(ctx context.Context, id identity) companyname.Decision {
-	found, err := c.Data.Candidates(ctx, id.nameKey, companyname.Trigrams(id.nameKey), 20)
+func (c *Companies) matchName(ctx context.Context, id identity) companymatch.Decision {
+	found, err := c.Data.Candidates(ctx, id.nameKey, companymatch.Trigrams(id.nameKey), 20)
 	if err != nil {
-		return companyname.Decision{Verdict: companyname.NotFound}
+		return companymatch.Decision{Verdict: companymatch.NotFound}
 	}
-	cands := make([]companyname.Candidate, len(found))
+	cands := make([]companymatch.Candidate, len(found))
 	for i, f := range found {
-		cands[i] = companyname.Candidate{ID: f.ID, Name: f.Name, Domain: f.Domain, Country: f.CountryCode}
+		cands[i] = companymatch.Candidate{ID: f.ID, Name: f.Name, Domain: f.Domain, Country: f.CountryCode}
 	}
-	return companyname.Choose(companyname.Query{Name: id.name, EmailDomain: id.emailDomain}, cands, c.Match)
+	return companymatch.Choose(companymatch.Query{Name: id.name, EmailDomain: id.emailDomain}, cands, c.Match)
 }
 
 // decide settles a contact's company identity.
-func decide(id identity, dec *companyname.Decision, known map[string][]companydata.Company) *schema.CompanyResult {
-	matched := dec != nil && dec.Verdict == companyname.Matched && dec.Best != nil
+func decide(id identity, dec *companymatch.Decision, known map[string][]companydata.Company) *schema.CompanyResult {
+	matched := dec != nil && dec.Verdict == companymatch.Matched && dec.Best != nil
 	switch {
 	case id.emailDomain != "":
 		r := &schema.CompanyResult{Status: schema.CompanyMatched, Domain: id.emailDomain, Confidence: 0.9, Source: SourceEmailDomain, Method: MethodWorkEmail}
@@ -307,7 +307,7 @@ func decide(id identity, dec *companyname.Decision, known map[string][]companyda
 		return &schema.CompanyResult{Status: schema.CompanyMatched, Domain: id.columnDomain, Confidence: 0.85, Source: SourceCompanyColumn, Method: MethodDomainGiven}
 	case matched:
 		return &schema.CompanyResult{Status: schema.CompanyMatched, Domain: dec.Best.Domain, Confidence: dec.Confidence, Source: SourceReference, Method: MethodNameMatch}
-	case dec != nil && dec.Verdict == companyname.Ambiguous:
+	case dec != nil && dec.Verdict == companymatch.Ambiguous:
 		r := &schema.CompanyResult{Status: schema.CompanyAmbiguous, Confidence: dec.Confidence,
 			Reason: fmt.Sprintf("%q fits %d companies about equally well", id.name, len(dec.Top))}
 		for _, t := range dec.Top {
@@ -326,7 +326,7 @@ func decide(id identity, dec *companyname.Decision, known map[string][]companyda
 // domain.
 func nameFits(name string, at []companydata.Company) bool {
 	for _, c := range at {
-		if companyname.Similarity(name, c.Name) >= 0.6 {
+		if companymatch.Similarity(name, c.Name) >= 0.6 {
 			return true
 		}
 	}
@@ -380,7 +380,7 @@ func (c *Companies) describe(r *schema.CompanyResult, id identity, known map[str
 	}
 	rec := recs[0]
 	for _, x := range recs[1:] {
-		if id.name != "" && companyname.Similarity(id.name, x.Name) > companyname.Similarity(id.name, rec.Name) {
+		if id.name != "" && companymatch.Similarity(id.name, x.Name) > companymatch.Similarity(id.name, rec.Name) {
 			rec = x
 		}
 	}
@@ -430,12 +430,12 @@ func (c *Companies) fromWebsites(ctx context.Context, out []*schema.CompanyResul
 		if name != "" {
 			r.Name, r.Fields["name"] = name, p
 		}
-		if sz, ok := companyname.ParseSize(info.Employees); ok && r.SizeMin == 0 {
+		if sz, ok := companymatch.ParseSize(info.Employees); ok && r.SizeMin == 0 {
 			r.Size, r.SizeMin, r.SizeMax, r.Fields["size"] = sz.String(), sz.Min, sz.Max, p
 		}
 		if info.Locality != "" || info.Region != "" || info.Country != "" {
 			r.Locality, r.Region = info.Locality, info.Region
-			r.CountryCode, r.CountryName, _ = companyname.Country(info.Country)
+			r.CountryCode, r.CountryName, _ = companymatch.Country(info.Country)
 			r.Fields["location"] = p
 		}
 		if info.Founded > 0 {

@@ -14,7 +14,7 @@ import (
 	"github.com/enricher/enricher/internal/safehttp"
 	"github.com/enricher/enricher/internal/testenv"
 	"github.com/enricher/enricher/processors/companyapi"
-	"github.com/enricher/enricher/processors/companyname"
+	"github.com/enricher/enricher/processors/companymatch"
 	"github.com/enricher/enricher/processors/website"
 	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
@@ -22,9 +22,9 @@ import (
 
 type matcher struct{}
 
-func (matcher) Normalize(name string) string            { return companyname.Normalize(name) }
-func (matcher) Trigrams(key string) []string            { return companyname.Trigrams(key) }
-func (matcher) Country(s string) (string, string, bool) { return companyname.Country(s) }
+func (matcher) Normalize(name string) string            { return companymatch.Normalize(name) }
+func (matcher) Trigrams(key string) []string            { return companymatch.Trigrams(key) }
+func (matcher) Country(s string) (string, string, bool) { return companymatch.Country(s) }
 
 const reference = `name,domain,size,locality,region,country,industry,linkedin_url,founded
 Apple Inc.,apple.com,10001+,cupertino,california,united states,consumer electronics,linkedin.com/company/apple,1976

@@ -14,15 +14,15 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/enricher/enricher/companydata"
-	"github.com/enricher/enricher/processors/companyname"
+	"github.com/enricher/enricher/processors/companymatch"
 )
 
 // matcher is the companymatch normaliser as companydata wants it.
 type matcher struct{}
 
-func (matcher) Normalize(name string) string            { return companyname.Normalize(name) }
-func (matcher) Trigrams(key string) []string            { return companyname.Trigrams(key) }
-func (matcher) Country(s string) (string, string, bool) { return companyname.Country(s) }
+func (matcher) Normalize(name string) string            { return companymatch.Normalize(name) }
+func (matcher) Trigrams(key string) []string            { return companymatch.Trigrams(key) }
+func (matcher) Country(s string) (string, string, bool) { return companymatch.Country(s) }
 
 // runCompanies runs `enricher companies import FILE`: it loads reference
 // company data into the database (DATABASE_URL, or the embedded one in
