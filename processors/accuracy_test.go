@@ -10,6 +10,7 @@ import (
 
 	"github.com/enricher/enricher/companydata"
 	"github.com/enricher/enricher/internal/testenv"
+	"github.com/enricher/enricher/processors/companymatch"
 	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
 )
@@ -89,7 +90,7 @@ func TestCompanyAccuracy(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := companydata.New(st.DB())
-	if _, err := data.Import(ctx, path, companydata.FormatCSV, matcher{}, nil); err != nil {
+	if _, err := data.Import(ctx, path, companydata.FormatCSV, companymatch.Keys{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	c := &Companies{Data: data}

@@ -20,12 +20,6 @@ import (
 	"github.com/enricher/enricher/store"
 )
 
-type matcher struct{}
-
-func (matcher) Normalize(name string) string            { return companymatch.Normalize(name) }
-func (matcher) Trigrams(key string) []string            { return companymatch.Trigrams(key) }
-func (matcher) Country(s string) (string, string, bool) { return companymatch.Country(s) }
-
 const reference = `name,domain,size,locality,region,country,industry,linkedin_url,founded
 Apple Inc.,apple.com,10001+,cupertino,california,united states,consumer electronics,linkedin.com/company/apple,1976
 Apple Hospitality REIT,applehospitalityreit.com,51-200,richmond,virginia,united states,real estate,linkedin.com/company/apple-hospitality-reit,2007
@@ -53,7 +47,7 @@ func companies(t *testing.T) *Companies {
 		t.Fatal(err)
 	}
 	data := companydata.New(st.DB())
-	if _, err := data.Import(ctx, path, companydata.FormatCSV, matcher{}, nil); err != nil {
+	if _, err := data.Import(ctx, path, companydata.FormatCSV, companymatch.Keys{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return &Companies{Data: data}

@@ -17,13 +17,6 @@ import (
 	"github.com/enricher/enricher/processors/companymatch"
 )
 
-// matcher is the companymatch normaliser as companydata wants it.
-type matcher struct{}
-
-func (matcher) Normalize(name string) string            { return companymatch.Normalize(name) }
-func (matcher) Trigrams(key string) []string            { return companymatch.Trigrams(key) }
-func (matcher) Country(s string) (string, string, bool) { return companymatch.Country(s) }
-
 // runCompanies runs `enricher companies import FILE`: it loads reference
 // company data into the database (DATABASE_URL, or the embedded one in
 // --data-dir), streaming, in batches, resuming an interrupted import.
@@ -70,7 +63,7 @@ func runCompanies(ctx context.Context, args []string, getenv func(string) string
 	bar := progressbar.NewOptions64(info.Size(), progressbar.OptionSetWriter(stderr), progressbar.OptionShowBytes(true),
 		progressbar.OptionSetDescription("importing "+filepath.Base(path)), progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
-	stats, err := companydata.New(st.DB()).Import(ctx, path, format, matcher{}, func(bytes, rows int64) {
+	stats, err := companydata.New(st.DB()).Import(ctx, path, format, companymatch.Keys{}, func(bytes, rows int64) {
 		_ = bar.Set64(bytes)
 		bar.Describe(fmt.Sprintf("importing %s: %d companies", filepath.Base(path), rows))
 	})

@@ -281,3 +281,16 @@ func Trigrams(normalized string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Keys hands Normalize, Trigrams and Country to code that stores names
+// for matching (companydata.Normalizer is what it satisfies).
+type Keys struct{}
+
+// Normalize is Normalize.
+func (Keys) Normalize(name string) string { return Normalize(name) }
+
+// Trigrams is Trigrams.
+func (Keys) Trigrams(key string) []string { return Trigrams(key) }
+
+// Country is Country.
+func (Keys) Country(s string) (code, name string, ok bool) { return Country(s) }
