@@ -31,10 +31,6 @@ type Resolver struct {
 	Log        *slog.Logger
 }
 
-// companyFields are the company values that carry a source, in the order
-// they are listed.
-var companyFields = []string{"name", "size", "location", "industry", "linkedin", "founded"}
-
 // maxPage bounds the page size of a listing.
 const maxPage = 1000
 

@@ -26,7 +26,7 @@ func (r *companyMatchResolver) Status(ctx context.Context, obj *schema.CompanyRe
 // Fields is the resolver for the fields field.
 func (r *companyMatchResolver) Fields(ctx context.Context, obj *schema.CompanyResult) ([]model.FieldSource, error) {
 	out := []model.FieldSource{}
-	for _, f := range companyFields {
+	for _, f := range schema.CompanyFields {
 		if p, ok := obj.Fields[f]; ok {
 			out = append(out, model.FieldSource{Field: f, Source: p.Source, Method: p.Method, Confidence: p.Confidence})
 		}

@@ -182,7 +182,7 @@ func (c *Companies) fromAPIs(ctx context.Context, out []*schema.CompanyResult) {
 			continue
 		}
 		var missing []companyapi.Field
-		for _, f := range companyFields {
+		for _, f := range schema.CompanyFields {
 			if p, ok := r.Fields[f]; !ok || p.Source == SourceContact {
 				missing = append(missing, companyapi.Field(f))
 			}
@@ -267,9 +267,6 @@ func (c *Companies) budget(job string) *companyapi.Budget {
 	b.until = now.Add(24 * time.Hour)
 	return b.budget
 }
-
-// companyFields are the values that carry a provenance.
-var companyFields = []string{"name", "size", "location", "industry", "linkedin", "founded"}
 
 func (c *Companies) ttl() time.Duration {
 	if c.TTL <= 0 {

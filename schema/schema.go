@@ -164,6 +164,10 @@ type CompanyResult struct {
 	NameDomain  string `json:"name_domain,omitempty"`
 }
 
+// CompanyFields are the company values that carry a Provenance, in the
+// order they are listed.
+var CompanyFields = []string{"name", "size", "location", "industry", "linkedin", "founded"}
+
 // Provenance is where a value came from.
 type Provenance struct {
 	Source     string  `json:"source"`

@@ -28,7 +28,7 @@ func TestFeedSlowSubscriberGetsLatest(t *testing.T) {
 	brokers := testenv.Brokers(t)
 	topics := streams.DefaultTopics()
 	topics.Progress = testenv.Unique("progress")
-	admin, err := streams.NewClient(brokers, log)
+	admin, err := streams.NewClient(brokers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestFeedSlowSubscriberGetsLatest(t *testing.T) {
 	if err := streams.EnsureTopics(ctx, admin, streams.Topics{Batches: topics.Progress + ".b", Results: topics.Progress + ".r", Progress: topics.Progress, DeadLetter: topics.Progress + ".d"}, 2, 1); err != nil {
 		t.Fatal(err)
 	}
-	feedClient, err := streams.NewClient(brokers, log, streams.FeedOpts(topics.Progress)...)
+	feedClient, err := streams.NewClient(brokers, streams.FeedOpts(topics.Progress)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, t Topics, partitions int3
 
 // NewClient returns a client for producing, and for consuming when opts
 // say so, with the settings every role shares.
-func NewClient(brokers []string, log *slog.Logger, opts ...kgo.Opt) (*kgo.Client, error) {
+func NewClient(brokers []string, opts ...kgo.Opt) (*kgo.Client, error) {
 	base := []kgo.Opt{
 		kgo.SeedBrokers(brokers...),
 		kgo.ProducerBatchMaxBytes(MaxRecordBytes),

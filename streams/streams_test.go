@@ -43,7 +43,7 @@ type pipeline struct {
 // function stops it as SIGTERM would and waits until it has left.
 func (p *pipeline) aggregator(t *testing.T) (stop func()) {
 	t.Helper()
-	cl, err := streams.NewClient(p.brokers, slog.New(slog.DiscardHandler), streams.GroupOpts(p.group, p.topics.Results, 6*time.Second)...)
+	cl, err := streams.NewClient(p.brokers, streams.GroupOpts(p.group, p.topics.Results, 6*time.Second)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func startPipeline(t *testing.T, withAggregator bool) *pipeline {
 	}
 	p.store = st
 	client := func(opts ...kgo.Opt) *kgo.Client {
-		cl, err := streams.NewClient(p.brokers, log, opts...)
+		cl, err := streams.NewClient(p.brokers, opts...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ type node struct {
 }
 
 func (n *node) client(opts ...kgo.Opt) (*kgo.Client, error) {
-	cl, err := streams.NewClient(n.cfg.brokerList(), n.log, opts...)
+	cl, err := streams.NewClient(n.cfg.brokerList(), opts...)
 	if err != nil {
 		return nil, err
 	}
