@@ -33,10 +33,13 @@
 package companydata
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -76,7 +79,24 @@ type Normalizer interface {
 type Store struct {
 	db        *bun.DB
 	batchSize int
+
+	mu       sync.Mutex
+	df       map[string]int // companies per trigram, for choosing the rare ones
+	dfExpiry time.Time
 }
+
+const (
+	// lookupGrams is how many of a name's trigrams, the rarest, a fuzzy
+	// lookup asks for: a trigram most names share ("ing", "hol") finds
+	// nothing that the rare ones do not, and costs a sort of every
+	// company that has it.
+	lookupGrams = 8
+	// dfTTL is how long trigram frequencies are kept; an import meanwhile
+	// only makes the choice of trigrams a little less apt.
+	dfTTL = 10 * time.Minute
+	// maxDF bounds the trigram frequencies kept.
+	maxDF = 200000
+)
 
 // defaultBatchSize is the number of rows Import writes per transaction.
 const defaultBatchSize = 10000
@@ -145,6 +165,13 @@ func (s *Store) Candidates(ctx context.Context, nameKey string, trigrams []strin
 	if len(exact) >= limit || len(grams) == 0 {
 		return exact, nil
 	}
+	grams, err := s.rarest(ctx, grams, lookupGrams)
+	if err != nil {
+		return nil, fmt.Errorf("companies sharing trigrams with %q: %w", nameKey, err)
+	}
+	if len(grams) == 0 {
+		return exact, nil
+	}
 	// Ties on the shared count are broken by length outside the subquery,
 	// so the subquery keeps some more than it needs.
 	shared := s.db.NewSelect().
@@ -155,7 +182,7 @@ func (s *Store) Candidates(ctx context.Context, nameKey string, trigrams []strin
 		OrderExpr("shared DESC, company_id").
 		Limit(int64(4*limit + len(exact)))
 	var fuzzy []Company
-	err := s.db.NewSelect().Model(&fuzzy).
+	err = s.db.NewSelect().Model(&fuzzy).
 		ModelTableExpr("(?) AS t JOIN companies AS company ON company.id = t.company_id", shared).
 		Where("company.name_key <> ?", nameKey).
 		OrderExpr("t.shared DESC, ABS(LENGTH(company.name_key) - ?) ASC, company.id", len(nameKey)).
@@ -165,6 +192,55 @@ func (s *Store) Candidates(ctx context.Context, nameKey string, trigrams []strin
 		return nil, fmt.Errorf("companies sharing trigrams with %q: %w", nameKey, err)
 	}
 	return append(exact, fuzzy...), nil
+}
+
+// rarest returns the (at most) n of grams that the fewest companies have,
+// leaving out those no company has; it asks in one query for the
+// frequencies it does not know yet.
+func (s *Store) rarest(ctx context.Context, grams []string, n int) ([]string, error) {
+	s.mu.Lock()
+	now := time.Now()
+	if s.df == nil || now.After(s.dfExpiry) || len(s.df) > maxDF {
+		s.df, s.dfExpiry = map[string]int{}, now.Add(dfTTL)
+	}
+	var unknown []string
+	for _, g := range grams {
+		if _, ok := s.df[g]; !ok {
+			unknown = append(unknown, g)
+		}
+	}
+	s.mu.Unlock()
+	if len(unknown) > 0 {
+		var counts []struct {
+			Trigram string `bun:"trigram"`
+			N       int    `bun:"n"`
+		}
+		err := s.db.NewSelect().TableExpr("company_trigrams").
+			ColumnExpr("trigram, COUNT(*) AS n").
+			Where("trigram IN (?)", bun.List(unknown)).
+			GroupExpr("trigram").
+			Scan(ctx, &counts)
+		if err != nil {
+			return nil, fmt.Errorf("trigram frequencies: %w", err)
+		}
+		s.mu.Lock()
+		for _, g := range unknown {
+			s.df[g] = 0
+		}
+		for _, c := range counts {
+			s.df[c.Trigram] = c.N
+		}
+		s.mu.Unlock()
+	}
+	s.mu.Lock()
+	df := make(map[string]int, len(grams))
+	for _, g := range grams {
+		df[g] = s.df[g]
+	}
+	s.mu.Unlock()
+	out := slices.DeleteFunc(slices.Clone(grams), func(g string) bool { return df[g] == 0 })
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(df[a], df[b]) })
+	return out[:min(n, len(out))], nil
 }
 
 // dedupe returns the distinct non-empty strings of ss, in order.

@@ -363,3 +363,47 @@ func TestCandidates(t *testing.T) {
 		})
 	}
 }
+
+// A name among many that share its common words is found by its rare
+// trigrams: "holdings group" does not drown "zyqvor".
+func TestCandidatesByRareTrigrams(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	lines := []string{"name,domain"}
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf("holdings group %03d,hg%03d.com", i, i))
+	}
+	lines = append(lines, "zyqvor holdings group,zyqvor.com")
+	if _, err := s.Import(ctx, writeFile(t, "c.csv", lines...), companydata.FormatCSV, simple{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	key := "zyqvr holdings group" // a dropped letter
+	cs, err := s.Candidates(ctx, key, simple{}.Trigrams(key), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) == 0 || cs[0].Domain != "zyqvor.com" {
+		t.Fatalf("candidates of %q = %+v, want zyqvor.com first", key, cs)
+	}
+}
+
+// The sample dataset loads into an empty store, marked as the sample, and
+// only there.
+func TestImportSample(t *testing.T) {
+	ctx := context.Background()
+	s, _ := open(t)
+	n, err := s.ImportSample(ctx, simple{})
+	if err != nil || n < 200 {
+		t.Fatalf("ImportSample = %d, %v; want the 200+ sample companies", n, err)
+	}
+	got, err := s.ByDomain(ctx, []string{"driftlabs.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := got["driftlabs.example"]; len(cs) != 1 || cs[0].Source != companydata.SampleSource || cs[0].SizeMin != 11 {
+		t.Fatalf("driftlabs.example = %+v, want the sample's Drift Labs, 11-50", cs)
+	}
+	if n, err := s.ImportSample(ctx, simple{}); err != nil || n != 0 {
+		t.Errorf("second ImportSample = %d, %v; want 0: the store has data", n, err)
+	}
+}

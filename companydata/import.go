@@ -90,7 +90,12 @@ type trigramRow struct {
 // stats are also valid with an error, counting the rows saved.
 //
 // On SQLite, Import raises the connection's page cache to 64 MiB.
-func (s *Store) Import(ctx context.Context, path, format string, n Normalizer, progress func(bytes, rows int64)) (stats ImportStats, err error) {
+func (s *Store) Import(ctx context.Context, path, format string, n Normalizer, progress func(bytes, rows int64)) (ImportStats, error) {
+	return s.importFile(ctx, path, format, format, n, progress)
+}
+
+// importFile is Import with the source its companies are marked with.
+func (s *Store) importFile(ctx context.Context, path, format, source string, n Normalizer, progress func(bytes, rows int64)) (stats ImportStats, err error) {
 	start := time.Now()
 	defer func() { stats.Elapsed = time.Since(start) }()
 	if format != FormatPDL && format != FormatCSV {
@@ -137,7 +142,6 @@ func (s *Store) Import(ctx context.Context, path, format string, n Normalizer, p
 	if err != nil {
 		return stats, fmt.Errorf("import %s: %w", path, err)
 	}
-	source := format
 	batch := make([]companyRow, 0, s.batchSize)
 	grams := make(map[string][]string, s.batchSize)
 	defer func() {

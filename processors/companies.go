@@ -38,8 +38,8 @@ const (
 // Identity, by precedence: the registrable domain of a work email; a
 // domain or URL written in the company column; the company name matched
 // against the reference data (only a clear winner; near-ties are
-// ambiguous); the domain most other contacts of the batch with the same
-// company name have. When the email domain and the name point at different
+// ambiguous); the domain most other contacts of the job with the same
+// company name have (those this process has seen so far). When the email domain and the name point at different
 // companies the answer is identity_conflict, with both kept.
 //
 // Values (name, size, location, industry, LinkedIn, founded), each with
@@ -60,9 +60,10 @@ type Companies struct {
 	mu    sync.Mutex
 	cache map[string]cached
 	sites map[string]site
-	// answers are the paid APIs' answers by domain; budgets by job.
+	// answers are the paid APIs' answers by domain; jobs what this
+	// process knows of each job it has seen batches of.
 	answers map[string]apiAnswer
-	budgets map[string]*jobBudget
+	jobs    map[string]*jobState
 	// webDown is when reading homepages failed for every domain lately:
 	// without a network, not one timeout per company.
 	webFailures int
@@ -75,10 +76,18 @@ type apiAnswer struct {
 	until   time.Time
 }
 
-type jobBudget struct {
-	budget *companyapi.Budget
-	until  time.Time
+// jobState is what one job has taught this process so far: its paid-API
+// budget, the email domains of the contacts by company name (for the
+// vote), and the name lookups already made. Guarded by Companies.mu.
+type jobState struct {
+	budget    *companyapi.Budget
+	tally     map[string]map[string]int // name key -> work domain -> contacts
+	decisions map[string]companymatch.Decision
+	until     time.Time
 }
+
+// maxJobEntries bounds the names a job state keeps.
+const maxJobEntries = 50000
 
 type site struct {
 	info  website.Info
@@ -128,8 +137,8 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 	}
 	known := c.byDomain(ctx, domains)
 
+	job := c.job(jobOf(ctx))
 	out := make([]*schema.CompanyResult, len(contacts))
-	decisions := map[string]companymatch.Decision{}
 	for i := range contacts {
 		if emails[i] == nil {
 			continue
@@ -137,17 +146,12 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 		id := ids[i]
 		var dec *companymatch.Decision
 		if id.nameKey != "" && c.Data != nil {
-			key := id.nameKey + "\x00" + id.emailDomain
-			d, ok := decisions[key]
-			if !ok {
-				d = c.matchName(ctx, id)
-				decisions[key] = d
-			}
+			d := c.decision(ctx, job, id)
 			dec = &d
 		}
 		out[i] = decide(id, dec, known)
 	}
-	vote(ids, out)
+	c.vote(job, ids, out)
 	var more []string
 	for _, r := range out {
 		if r != nil && r.Domain != "" {
@@ -176,7 +180,7 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 // fromAPIs asks the paid providers for the values still missing, each
 // domain once per TTL, within the job's budget.
 func (c *Companies) fromAPIs(ctx context.Context, out []*schema.CompanyResult) {
-	budget := c.budget(jobOf(ctx))
+	budget := c.job(jobOf(ctx)).budget
 	for _, r := range out {
 		if r == nil || r.Domain == "" || (r.Status != schema.CompanyMatched && r.Status != schema.CompanyIdentityConflict) {
 			continue
@@ -246,26 +250,46 @@ func (c *Companies) askAPIs(ctx context.Context, budget *companyapi.Budget, doma
 	return a, true
 }
 
-// budget is the paid-API budget of a job in this process.
-func (c *Companies) budget(job string) *companyapi.Budget {
+// job is the state of a job in this process, made on its first batch and
+// dropped a day after its last.
+func (c *Companies) job(id string) *jobState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	if c.budgets == nil {
-		c.budgets = map[string]*jobBudget{}
+	if c.jobs == nil {
+		c.jobs = map[string]*jobState{}
 	}
-	b, ok := c.budgets[job]
-	if !ok || now.After(b.until) {
-		for id, old := range c.budgets {
-			if now.After(old.until) {
-				delete(c.budgets, id)
+	j, ok := c.jobs[id]
+	if !ok || now.After(j.until) {
+		for old, st := range c.jobs {
+			if now.After(st.until) {
+				delete(c.jobs, old)
 			}
 		}
-		b = &jobBudget{budget: companyapi.NewBudget(c.APIBudget)}
-		c.budgets[job] = b
+		j = &jobState{budget: companyapi.NewBudget(c.APIBudget), tally: map[string]map[string]int{}, decisions: map[string]companymatch.Decision{}}
+		c.jobs[id] = j
 	}
-	b.until = now.Add(24 * time.Hour)
-	return b.budget
+	j.until = now.Add(24 * time.Hour)
+	return j
+}
+
+// decision matches a company name against the reference data once per
+// job (per name and email domain, which takes part in the match).
+func (c *Companies) decision(ctx context.Context, job *jobState, id identity) companymatch.Decision {
+	key := id.nameKey + "\x00" + id.emailDomain
+	c.mu.Lock()
+	d, ok := job.decisions[key]
+	c.mu.Unlock()
+	if ok {
+		return d
+	}
+	d = c.matchName(ctx, id)
+	c.mu.Lock()
+	if len(job.decisions) < maxJobEntries {
+		job.decisions[key] = d
+	}
+	c.mu.Unlock()
+	return d
 }
 
 func (c *Companies) ttl() time.Duration {
@@ -331,35 +355,41 @@ func nameFits(name string, at []companydata.Company) bool {
 }
 
 // vote lets contacts whose company name was not resolved take the domain
-// most of the batch's contacts with that name have at work.
-func vote(ids []identity, out []*schema.CompanyResult) {
-	tally := map[string]map[string]int{}
+// most of the job's contacts with that name have at work: those of this
+// batch and of the job's batches this process enriched before it.
+func (c *Companies) vote(job *jobState, ids []identity, out []*schema.CompanyResult) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i, id := range ids {
 		if id.nameKey == "" || id.emailDomain == "" || out[i] == nil || out[i].Status != schema.CompanyMatched {
 			continue
 		}
-		if tally[id.nameKey] == nil {
-			tally[id.nameKey] = map[string]int{}
+		t := job.tally[id.nameKey]
+		if t == nil {
+			if len(job.tally) >= maxJobEntries {
+				continue
+			}
+			t = map[string]int{}
+			job.tally[id.nameKey] = t
 		}
-		tally[id.nameKey][id.emailDomain]++
+		t[id.emailDomain]++
 	}
 	for i, id := range ids {
 		r := out[i]
 		if r == nil || id.nameKey == "" || (r.Status != schema.CompanyNotFound && r.Status != schema.CompanyPersonalEmail) {
 			continue
 		}
-		votes, total := "", 0
-		best := 0
-		for d, n := range tally[id.nameKey] {
+		winner, best, total := "", 0, 0
+		for d, n := range job.tally[id.nameKey] {
 			total += n
-			if n > best || (n == best && d < votes) {
-				votes, best = d, n
+			if n > best || (n == best && d < winner) {
+				winner, best = d, n
 			}
 		}
 		if best*2 > total {
-			*r = schema.CompanyResult{Status: schema.CompanyMatched, Domain: votes, Confidence: 0.7 * float64(best) / float64(total),
+			*r = schema.CompanyResult{Status: schema.CompanyMatched, Domain: winner, Confidence: 0.7 * float64(best) / float64(total),
 				Source: SourceContact, Method: MethodNameVote,
-				Reason: fmt.Sprintf("%d of %d contacts named %q in this batch are at %s", best, total, id.name, votes)}
+				Reason: fmt.Sprintf("%d of %d contacts named %q in this job are at %s", best, total, id.name, winner)}
 		}
 	}
 }

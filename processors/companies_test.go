@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/enricher/enricher/companydata"
@@ -111,6 +112,32 @@ func TestCompaniesVote(t *testing.T) {
 	got := c.Resolve(context.Background(), contacts, emails)
 	if r := got[2]; r.Status != schema.CompanyMatched || r.Domain != "pied-piper.com" || r.Method != MethodNameVote {
 		t.Fatalf("webmail contact of Pied Piper: %+v", r)
+	}
+}
+
+// The vote spans the job: a later batch learns from an earlier one, and
+// another job learns nothing from either.
+func TestCompaniesVoteAcrossBatches(t *testing.T) {
+	c := &Companies{}
+	batch := func(job string, addrs ...string) []*schema.CompanyResult {
+		var contacts []schema.Contact
+		var emails []*schema.EmailResult
+		for _, e := range addrs {
+			_, d, _ := cutAt(e)
+			contacts = append(contacts, schema.Contact{Email: e, Company: "Initech LLC"})
+			emails = append(emails, &schema.EmailResult{Address: e, Domain: d})
+		}
+		return c.Resolve(WithJob(context.Background(), job), contacts, emails)
+	}
+	batch("job-1", "a@initech.com", "b@initech.com")
+	batch("job-1", "c@initech-mail.com")
+	if r := batch("job-1", "peter@gmail.com")[0]; r.Status != schema.CompanyMatched || r.Domain != "initech.com" || r.Method != MethodNameVote {
+		t.Fatalf("webmail contact in a later batch: %+v", r)
+	} else if !strings.Contains(r.Reason, "2 of 3") {
+		t.Errorf("reason %q does not give the count", r.Reason)
+	}
+	if r := batch("job-2", "peter@gmail.com")[0]; r.Method == MethodNameVote {
+		t.Fatalf("another job took the vote of job-1: %+v", r)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/enricher/enricher/companydata"
 	"github.com/enricher/enricher/processors/companymatch"
+	"github.com/enricher/enricher/store"
 )
 
 // runCompanies runs `enricher companies import FILE`: it loads reference
@@ -78,6 +80,23 @@ func runCompanies(ctx context.Context, args []string, getenv func(string) string
 	fmt.Fprintf(stderr, "imported %d companies from %s in %s%s; %d lines skipped\n", stats.Rows, path, stats.Elapsed.Round(time.Millisecond), resumed, stats.Skipped)
 	for _, e := range stats.Examples {
 		fmt.Fprintln(stderr, "  skipped", e)
+	}
+	return nil
+}
+
+// loadSample loads the fictional sample companies into an empty embedded
+// store, when the config asks for it, and says so.
+func loadSample(ctx context.Context, cfg *config, st *store.Store, log *slog.Logger) error {
+	if !cfg.sampleCompanies {
+		return nil
+	}
+	n, err := companydata.New(st.DB()).ImportSample(ctx, companymatch.Keys{})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("loaded the sample companies: fictional, on .example domains; `enricher companies import` loads real ones",
+			"companies", n, "source", "reference_dataset:"+companydata.SampleSource)
 	}
 	return nil
 }

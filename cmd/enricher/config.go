@@ -64,6 +64,7 @@ type config struct {
 	clearbitKey     string
 	clearbitURL     string
 	apiBudget       int
+	sampleCompanies bool
 }
 
 // setting is one row of the configuration table (README.md lists them).
@@ -128,6 +129,7 @@ func settings(c *config) []setting {
 		{"clearbit-api-key", "CLEARBIT_API_KEY", "Clearbit-compatible company API key, asked after People Data Labs", str(&c.clearbitKey), ""},
 		{"clearbit-api-url", "CLEARBIT_API_URL", "Clearbit-compatible API base URL (default: Clearbit's)", str(&c.clearbitURL), ""},
 		{"company-api-budget", "COMPANY_API_BUDGET", "paid API calls one job may make per worker", num(&c.apiBudget), "1000"},
+		{"sample-companies", "SAMPLE_COMPANIES", "load the fictional sample companies into an empty embedded store (dev, enrich)", boolean(&c.sampleCompanies), "true"},
 		{"website-allow", "COMPANY_WEBSITE_ALLOW", "address prefixes homepages may be fetched from although private, e.g. 127.0.0.1/32 (tests)", str(&c.websiteAllow), ""},
 	}
 }

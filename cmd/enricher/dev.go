@@ -63,6 +63,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer st.Close()
+	if err := loadSample(ctx, cfg, st, log); err != nil {
+		return err
+	}
 	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
 	if err != nil {
 		return err

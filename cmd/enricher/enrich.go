@@ -72,6 +72,9 @@ func runEnrich(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer st.Close()
+	if err := loadSample(ctx, cfg, st, log); err != nil {
+		return err
+	}
 	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
 	if err != nil {
 		return err

@@ -366,7 +366,6 @@ func TestEnrichCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"enrich", in, "-o", out, "--dns-server", testDNS(t)}, func(string) string { return "" }, nil, io.Discard, &stderr); err != nil {
 		t.Fatalf("enrich: %v\n%s", err, stderr.String())
 	}
-	s := &stack{t: t}
 	f, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -378,7 +377,6 @@ func TestEnrichCommand(t *testing.T) {
 	if !strings.Contains(stderr.String(), "enriched "+strconv.Itoa(rows)+" rows") {
 		t.Errorf("no summary on stderr: %s", stderr.String())
 	}
-	_ = s
 
 	for name, content := range map[string]string{"empty.csv": "", "noemail.csv": "a,b\n1,2\n"} {
 		p := filepath.Join(dir, name)
@@ -390,6 +388,43 @@ func TestEnrichCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.csv")); !os.IsNotExist(err) {
 		t.Errorf("a failed run left an output file")
+	}
+}
+
+// Out of the box, the sample companies enrich the sample contacts: the
+// company of a work address comes from the sample dataset, marked so.
+func TestEnrichSample(t *testing.T) {
+	if testenv.Integration() {
+		t.Skip("enricher enrich is embedded by design; covered by make test")
+	}
+	out := filepath.Join(t.TempDir(), "out.csv")
+	var stderr syncBuffer
+	args := []string{"enrich", "../../companydata/sample/contacts.csv", "-o", out, "--dns-server", testDNS(t)}
+	if err := run(context.Background(), args, func(string) string { return "" }, nil, io.Discard, &stderr); err != nil {
+		t.Fatalf("enrich: %v\n%s", err, stderr.String())
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	fromSample := 0
+	for _, r := range rows[1:] {
+		if strings.HasSuffix(r[col["email"]], ".example") && r[col["company_status"]] == "matched" &&
+			strings.HasPrefix(r[col["company_name_source"]], "reference_dataset:sample/") && r[col["company_size"]] != "" {
+			fromSample++
+		}
+	}
+	if fromSample < 50 {
+		t.Fatalf("%d of %d sample contacts got their company from the sample dataset, want most work addresses", fromSample, len(rows)-1)
 	}
 }
 
