@@ -14,10 +14,12 @@ var (
 	// ErrNoHeader means the first row cannot serve as a header, for
 	// example because all its cells are empty.
 	ErrNoHeader = errors.New("no usable header row")
-	// ErrBinary means the file is not text: it holds NUL bytes, or it
-	// starts like a ZIP, Excel, gzip or PDF file.
+	// ErrBinary means the file is not CSV text: it holds NUL bytes, or it
+	// starts like a ZIP, Excel, gzip, PDF or image file, or like HTML, XML
+	// or JSON text.
 	ErrBinary = errors.New("not a CSV text file")
-	// ErrUTF16 means the file starts with a UTF-16 byte order mark.
+	// ErrUTF16 means the file starts with a UTF-16 byte order mark, or
+	// looks like UTF-16 text without one.
 	ErrUTF16 = errors.New(`UTF-16 text is not supported: save the file as "CSV UTF-8"`)
 	// ErrTooManyColumns means the header has more columns than
 	// Options.MaxColumns.

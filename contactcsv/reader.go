@@ -77,7 +77,9 @@ type Reader struct {
 // If the first 64 KiB are valid UTF-8 the input is read as UTF-8, and a
 // later field that is not valid UTF-8 makes its row fail; otherwise the
 // whole input is decoded as Windows-1252. A UTF-8 byte order mark is
-// removed. Lines may end in "\n", "\r\n" or, in old Mac files, "\r".
+// removed. Lines may end in "\n", "\r\n" or, in old Mac files, "\r". A
+// first line "sep=X", which Excel may write, sets the delimiter and is
+// skipped.
 func NewReader(r io.Reader, opt Options) (*Reader, error) {
 	opt = opt.withDefaults()
 	br := bufio.NewReaderSize(r, sniffSize)
@@ -103,6 +105,14 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 		rd.enc = encWindows1252
 		rd.checkUTF8 = false
 	}
+	// Excel may write "sep=;" as a first line to name the delimiter.
+	sep, sepLen := excelSep(prefix)
+	if sepLen > 0 {
+		if _, err := br.Discard(sepLen); err != nil {
+			return nil, fmt.Errorf("reading the file: %w", err)
+		}
+		prefix, _ = br.Peek(len(prefix) - sepLen)
+	}
 	if atEOF && onlySpace(prefix) {
 		return nil, ErrEmpty
 	}
@@ -117,11 +127,17 @@ func NewReader(r io.Reader, opt Options) (*Reader, error) {
 		src = crToLF{src}
 		sniff = bytes.ReplaceAll(prefix, []byte("\r"), []byte("\n"))
 	}
-	rd.delim = sniffDelimiter(sniff, atEOF, opt)
+	rd.delim = sep
+	if sepLen == 0 {
+		rd.delim = sniffDelimiter(sniff, atEOF, opt)
+	}
 	if src != io.Reader(br) {
 		br = bufio.NewReaderSize(src, sniffSize)
 	}
 	rd.p = newParser(br, rd.delim, opt)
+	if sepLen > 0 {
+		rd.p.sp.line = 2 // the header follows the sep= line
+	}
 	if err := rd.readHeader(); err != nil {
 		return nil, err
 	}

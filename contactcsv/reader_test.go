@@ -56,7 +56,14 @@ func TestNewReaderRefuses(t *testing.T) {
 		{"pdf", "%PDF-1.7\n", Options{}, ErrBinary, "PDF"},
 		{"utf-16 le", "\xFF\xFEe\x00m\x00", Options{}, ErrUTF16, "UTF-8"},
 		{"utf-16 be", "\xFE\xFF\x00e\x00m", Options{}, ErrUTF16, "UTF-8"},
-		{"utf-16 without BOM", "e\x00m\x00a\x00i\x00l\x00", Options{}, ErrBinary, "NUL"},
+		{"utf-16 without BOM", "e\x00m\x00a\x00i\x00l\x00", Options{}, ErrUTF16, "no byte order mark"},
+		{"utf-16 be without BOM", "\x00e\x00m\x00a\x00i\x00l", Options{}, ErrUTF16, "no byte order mark"},
+		{"utf-32", "\xFF\xFE\x00\x00e\x00\x00\x00", Options{}, ErrBinary, "UTF-32"},
+		{"png", "\x89PNG\r\n\x1A\n\x00\x00", Options{}, ErrBinary, "PNG image"},
+		{"html", "\xEF\xBB\xBF \n<!DOCTYPE HTML>\n<html>", Options{}, ErrBinary, "HTML page"},
+		{"xml", "<?xml version=\"1.0\"?><Workbook/>", Options{}, ErrBinary, "XML"},
+		{"json array", "[\n  {\"email\": \"a@b.c\"}]", Options{}, ErrBinary, "JSON"},
+		{"json lines", "{\"email\":\"a@b.c\"}\n", Options{}, ErrBinary, "JSON"},
 		{"nul bytes", "email\nbob@x.com\x00\n", Options{}, ErrBinary, "NUL"},
 		{"no email column", "Name,Company\nJane,Acme\n", Options{}, ErrNoEmailColumn, `"Name", "Company"`},
 		{"only delimiters", ",,,\n,,,\n", Options{}, ErrNoHeader, "empty"},
@@ -491,5 +498,57 @@ func BenchmarkReader(b *testing.B) {
 				break
 			}
 		}
+	}
+}
+
+// CSV that merely starts like JSON or markup is still read as CSV.
+func TestNotMistakenForOtherFormats(t *testing.T) {
+	for _, in := range []string{
+		"[id],email\n1,a@b.c\n",
+		"{id},email\n1,a@b.c\n",
+		"<name>,email\nAnn,a@b.c\n",
+		"html,email\nx,a@b.c\n",
+		"email,note\na@b.c,\"<!DOCTYPE html>\"\n",
+	} {
+		r, err := NewReader(strings.NewReader(in), Options{})
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+			continue
+		}
+		if row, err := r.Next(); err != nil || row.Err != nil || row.Get(Email) != "a@b.c" {
+			t.Errorf("%q: first row %+v, %v", in, row, err)
+		}
+	}
+}
+
+func TestExcelSepLine(t *testing.T) {
+	tests := []struct {
+		in     string
+		delim  rune
+		header string
+		line   int
+	}{
+		{"sep=;\r\nemail;name\r\na@b.c;Ann, Lee\r\n", ';', "[email name]", 3},
+		{"\xEF\xBB\xBFSEP=|\nemail|name\na@b.c|Ann\n", '|', "[email name]", 3},
+		{"sep=,\remail,name\ra@b.c,Ann\r", ',', "[email name]", 3},
+		{"sep=\t\nemail\tname\na@b.c\tAnn\n", '\t', "[email name]", 3},
+	}
+	for _, tt := range tests {
+		r, err := NewReader(strings.NewReader(tt.in), Options{})
+		if err != nil {
+			t.Errorf("%q: %v", tt.in, err)
+			continue
+		}
+		row, err := r.Next()
+		if r.Delimiter() != tt.delim || fmt.Sprint(r.Header()) != tt.header || err != nil || row.Err != nil ||
+			row.Line != tt.line || row.Get(Email) != "a@b.c" {
+			t.Errorf("%q: delimiter %q, header %q, first row %+v, %v", tt.in, r.Delimiter(), r.Header(), row, err)
+		}
+	}
+	if _, err := NewReader(strings.NewReader("sep=;\r\n"), Options{}); !errors.Is(err, ErrEmpty) {
+		t.Errorf("a sep= line alone: %v, want ErrEmpty", err)
+	}
+	if r, err := NewReader(strings.NewReader("sep=x,email\na,b@c.d\n"), Options{}); err != nil || r.Header()[0] != "sep=x" {
+		t.Errorf("a header cell that only starts with sep=: %v", err)
 	}
 }

@@ -18,6 +18,19 @@ var magics = []struct{ sig, what string }{
 	{"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "an old Excel .xls (or other Office) file"},
 	{"\x1F\x8B", "a gzip-compressed file"},
 	{"%PDF-", "a PDF document"},
+	{"\x89PNG\r\n\x1A\n", "a PNG image"},
+	{"\xFF\xD8\xFF", "a JPEG image"},
+	{"GIF87a", "a GIF image"},
+	{"GIF89a", "a GIF image"},
+	{"{\\rtf", "an RTF document"},
+}
+
+// textMagics are the starts, after white space and case-folded, of text
+// files that are not CSV.
+var textMagics = []struct{ sig, what string }{
+	{"<!doctype html", "an HTML page"},
+	{"<html", "an HTML page"},
+	{"<?xml", "an XML document (an Excel XML spreadsheet?)"},
 }
 
 // checkBinary returns an error wrapping ErrBinary or ErrUTF16 if p, the
@@ -28,13 +41,55 @@ func checkBinary(p []byte) error {
 			return fmt.Errorf("%w: looks like %s, not CSV", ErrBinary, m.what)
 		}
 	}
+	if bytes.HasPrefix(p, []byte("\xFF\xFE\x00\x00")) || bytes.HasPrefix(p, []byte("\x00\x00\xFE\xFF")) {
+		return fmt.Errorf("%w: UTF-32 text is not supported: save the file as \"CSV UTF-8\"", ErrBinary)
+	}
 	if bytes.HasPrefix(p, []byte("\xFF\xFE")) || bytes.HasPrefix(p, []byte("\xFE\xFF")) {
 		return ErrUTF16
 	}
 	if bytes.IndexByte(p, 0) >= 0 {
-		return fmt.Errorf("%w: it contains NUL bytes, so it looks like a binary file (or UTF-16 text), not CSV", ErrBinary)
+		if utf16NoBOM(p) {
+			return fmt.Errorf("%w (it has no byte order mark)", ErrUTF16)
+		}
+		return fmt.Errorf("%w: it contains NUL bytes, so it looks like a binary file, not CSV", ErrBinary)
+	}
+	const space = " \t\r\n"
+	start := bytes.TrimLeft(bytes.TrimPrefix(p, []byte("\xEF\xBB\xBF")), space)
+	head := bytes.ToLower(start[:min(len(start), 16)])
+	for _, m := range textMagics {
+		if bytes.HasPrefix(head, []byte(m.sig)) {
+			return fmt.Errorf("%w: looks like %s, not CSV", ErrBinary, m.what)
+		}
+	}
+	// JSON: an object that starts with a key, or an array of values.
+	if len(start) > 0 && (start[0] == '{' || start[0] == '[') {
+		next := bytes.TrimLeft(start[1:], space)
+		if len(next) > 0 && (next[0] == '"' || (start[0] == '[' && (next[0] == '{' || next[0] == '['))) {
+			return fmt.Errorf("%w: looks like JSON, not CSV", ErrBinary)
+		}
 	}
 	return nil
+}
+
+// utf16NoBOM reports whether p looks like mostly-ASCII UTF-16 text without
+// a byte order mark: in nearly every pair of bytes one is NUL, always on
+// the same side.
+func utf16NoBOM(p []byte) bool {
+	pairs := min(len(p), 1024) / 2
+	if pairs < 4 {
+		return false
+	}
+	var le, be int
+	for i := 0; i < pairs; i++ {
+		a, b := p[2*i], p[2*i+1]
+		switch {
+		case a != 0 && b == 0:
+			le++
+		case a == 0 && b != 0:
+			be++
+		}
+	}
+	return le*10 >= pairs*9 || be*10 >= pairs*9
 }
 
 // validUTF8Prefix reports whether p is valid UTF-8, ignoring a rune cut
@@ -51,6 +106,24 @@ func validUTF8Prefix(p []byte, atEOF bool) bool {
 		}
 	}
 	return utf8.Valid(p)
+}
+
+// excelSep recognises the line "sep=X" that Excel may write first to name
+// the delimiter X (one of delimiters). It returns X and the length of the
+// line with its line break, or 0, 0.
+func excelSep(p []byte) (byte, int) {
+	if len(p) < 5 || !bytes.EqualFold(p[:4], []byte("sep=")) || bytes.IndexByte(delimiters[:], p[4]) < 0 {
+		return 0, 0
+	}
+	switch {
+	case len(p) == 5:
+		return p[4], 5
+	case bytes.HasPrefix(p[5:], []byte("\r\n")):
+		return p[4], 7
+	case p[5] == '\n' || p[5] == '\r':
+		return p[4], 6
+	}
+	return 0, 0
 }
 
 // onlySpace reports whether p holds only ASCII white space.
