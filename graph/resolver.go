@@ -29,6 +29,9 @@ type Resolver struct {
 	Dispatcher *streams.Dispatcher
 	Feed       *streams.Feed
 	Log        *slog.Logger
+	// MaxActiveJobs is how many jobs a tenant may have that have not
+	// ended (PENDING, RUNNING); an upload over it is refused. 0: no limit.
+	MaxActiveJobs int
 }
 
 // maxPage bounds the page size of a listing.

@@ -160,6 +160,15 @@ func (r *jobResolver) ResultsURL(ctx context.Context, obj *store.Job) (string, e
 
 // UploadContacts is the resolver for the uploadContacts field.
 func (r *mutationResolver) UploadContacts(ctx context.Context, file graphql.Upload) (*store.Job, error) {
+	if r.MaxActiveJobs > 0 {
+		active, err := r.Store.ActiveJobs(ctx, store.TenantOf(ctx))
+		if err != nil {
+			return nil, err
+		}
+		if active >= r.MaxActiveJobs {
+			return nil, activeJobsError(ctx, active, r.MaxActiveJobs)
+		}
+	}
 	j, err := r.Dispatcher.Submit(ctx, file.Filename, file.File)
 	var input *streams.InputError
 	if errors.As(err, &input) {

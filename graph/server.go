@@ -23,15 +23,22 @@ import (
 type Options struct {
 	MaxUploadBytes int64    // largest upload; default 1 GiB
 	MaxComplexity  int      // GraphQL query complexity; default 5000
+	MaxDepth       int      // GraphQL query depth (fields nested); default 12
 	Playground     bool     // serve the GraphQL playground at /
 	OriginPatterns []string // websocket origins allowed besides the API's own host
+	// Auth, when set, asks every request to /query and to the export for
+	// an API key (Authorization: Bearer <key>; for a websocket, in the
+	// upgrade request or the connection_init payload) and lets it see only
+	// its tenant's jobs. Without it every request acts for the one tenant
+	// store.LocalTenant.
+	Auth Authenticator
 }
 
 // NewHandler serves the API:
 //
 //	/                          the GraphQL playground (when enabled)
-//	/query                     GraphQL over HTTP and websocket
-//	/jobs/{id}/results.csv     the enriched CSV of a job
+//	/query                     GraphQL over HTTP and websocket (API key)
+//	/jobs/{id}/results.csv     the enriched CSV of a job (API key)
 //	/healthz                   200 when the database answers
 func NewHandler(r *Resolver, opt Options) http.Handler {
 	if opt.MaxUploadBytes <= 0 {
@@ -40,6 +47,9 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	if opt.MaxComplexity <= 0 {
 		opt.MaxComplexity = 5000
 	}
+	if opt.MaxDepth <= 0 {
+		opt.MaxDepth = 12
+	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Websocket{
 		Implementation: transport.CoderWebsocketImplementation{
@@ -47,6 +57,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 		},
 		KeepAlivePingInterval: 10 * time.Second,
 		PingPongInterval:      10 * time.Second,
+		InitFunc:              wsInit(opt.Auth),
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -56,11 +67,13 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 1 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(opt.MaxComplexity))
+	srv.Use(complexityLimit{extension.FixedComplexityLimit(opt.MaxComplexity)})
+	srv.Use(depthLimit{max: opt.MaxDepth})
+	srv.AroundOperations(tenantGuard)
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", limitUploads(srv, opt.MaxUploadBytes, r.Log))
-	mux.HandleFunc("GET /jobs/{id}/results.csv", r.exportCSV)
+	mux.Handle("/query", requireTenant(limitUploads(srv, opt.MaxUploadBytes, r.Log), opt.Auth, r.Log))
+	mux.Handle("GET /jobs/{id}/results.csv", requireTenant(http.HandlerFunc(r.exportCSV), opt.Auth, r.Log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, req *http.Request) {
 		if err := r.Store.Ping(req.Context()); err != nil {
 			http.Error(w, "database: "+err.Error(), http.StatusServiceUnavailable)

@@ -240,8 +240,16 @@ type ContactFilter struct {
 
 // Contacts lists up to limit contacts of a job in row order, after row
 // number after (0 for the first). It returns one more than limit when there
-// are more, so the caller can tell.
+// are more, so the caller can tell. Another tenant's job is ErrNotFound
+// (see WithTenant).
 func (s *Store) Contacts(ctx context.Context, jobID string, limit, after int, f ContactFilter) ([]Contact, error) {
+	if err := s.ownJob(ctx, jobID); err != nil {
+		return nil, err
+	}
+	return s.contacts(ctx, jobID, limit, after, f)
+}
+
+func (s *Store) contacts(ctx context.Context, jobID string, limit, after int, f ContactFilter) ([]Contact, error) {
 	var cs []Contact
 	q := s.db.NewSelect().Model(&cs).Where("job_id = ?", jobID).Where("row_no > ?", after).OrderExpr("row_no").Limit(int64(limit) + 1)
 	if f.Status != "" {
@@ -276,10 +284,14 @@ const exportPage = 2000
 
 // EachContact calls fn for every stored contact of a job in row order,
 // reading a page at a time so memory stays flat however large the job.
+// Another tenant's job is ErrNotFound (see WithTenant).
 func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*Contact) error) error {
+	if err := s.ownJob(ctx, jobID); err != nil {
+		return err
+	}
 	after := 0
 	for {
-		page, err := s.Contacts(ctx, jobID, exportPage-1, after, ContactFilter{})
+		page, err := s.contacts(ctx, jobID, exportPage-1, after, ContactFilter{})
 		if err != nil {
 			return err
 		}
@@ -315,7 +327,11 @@ type WorkerShare struct {
 }
 
 // Workers lists the workers that enriched a job's batches, busiest first.
+// Another tenant's job is ErrNotFound (see WithTenant).
 func (s *Store) Workers(ctx context.Context, jobID string) ([]WorkerShare, error) {
+	if err := s.ownJob(ctx, jobID); err != nil {
+		return nil, err
+	}
 	var out []WorkerShare
 	err := s.db.NewSelect().Table("job_batches").
 		ColumnExpr("worker, count(*) AS batches, sum(row_count) AS rows").

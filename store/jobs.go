@@ -35,8 +35,10 @@ func Terminal(status string) bool {
 type Job struct {
 	bun.BaseModel `bun:"table:jobs" json:"-"`
 
-	Version  int      `bun:"-" json:"version"`
-	ID       string   `bun:"id,pk" json:"id"`
+	Version int    `bun:"-" json:"version"`
+	ID      string `bun:"id,pk" json:"id"`
+	// Tenant owns the job; it is not part of the progress record.
+	Tenant   string   `bun:"tenant" json:"-"`
 	FileName string   `bun:"file_name" json:"file_name"`
 	Status   string   `bun:"status" json:"status"`
 	Columns  []string `bun:"columns" json:"columns"`
@@ -59,8 +61,30 @@ type Job struct {
 	FinishedAt     *time.Time `bun:"finished_at" json:"finished_at"`
 }
 
-// CreateJob stores a new PENDING job for an upload whose header is columns.
-func (s *Store) CreateJob(ctx context.Context, fileName string, columns []string) (*Job, error) {
+// tenantKey is the context key of the tenant a request acts for.
+type tenantKey struct{}
+
+// WithTenant returns a context that acts for tenant: through it, Job,
+// Jobs, CancelJob, Contacts, EachContact and Workers see only the
+// tenant's jobs, and another tenant's job is ErrNotFound, like a job that
+// does not exist. A context without a tenant sees every job: the
+// pipeline's own paths (dispatcher, aggregator, enrich) use one.
+func WithTenant(ctx context.Context, tenant string) context.Context {
+	return context.WithValue(ctx, tenantKey{}, tenant)
+}
+
+// TenantOf returns the tenant ctx acts for, "" if none.
+func TenantOf(ctx context.Context) string {
+	t, _ := ctx.Value(tenantKey{}).(string)
+	return t
+}
+
+// CreateJob stores a new PENDING job of tenant (LocalTenant if "") for an
+// upload whose header is columns.
+func (s *Store) CreateJob(ctx context.Context, tenant, fileName string, columns []string) (*Job, error) {
+	if tenant == "" {
+		tenant = LocalTenant
+	}
 	id, err := uuid.NewV7() // time-ordered, so listing by id lists by age
 	if err != nil {
 		return nil, fmt.Errorf("new job id: %w", err)
@@ -69,7 +93,7 @@ func (s *Store) CreateJob(ctx context.Context, fileName string, columns []string
 		columns = []string{}
 	}
 	now := time.Now().UTC()
-	j := &Job{ID: id.String(), FileName: fileName, Status: JobPending, Columns: columns, Seq: 1, CreatedAt: now, UpdatedAt: now}
+	j := &Job{ID: id.String(), Tenant: tenant, FileName: fileName, Status: JobPending, Columns: columns, Seq: 1, CreatedAt: now, UpdatedAt: now}
 	if _, err := s.db.NewInsert().Model(j).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("create job: %w", err)
 	}
@@ -117,28 +141,29 @@ func (s *Store) end(ctx context.Context, id, status, reason string) (*Job, error
 		status = CASE WHEN status IN ('PENDING', 'RUNNING') THEN ?1 ELSE status END,
 		error = CASE WHEN status IN ('PENDING', 'RUNNING') THEN ?2 ELSE error END,
 		finished_at = CASE WHEN finished_at IS NULL THEN ?0 ELSE finished_at END
-		WHERE id = ?3 RETURNING *`, now, status, reason, id).Scan(ctx, &j)
+		WHERE id = ?3 AND (?4 = '' OR tenant = ?4) RETURNING *`, now, status, reason, id, TenantOf(ctx)).Scan(ctx, &j)
 	if err != nil {
 		return nil, wrapNotFound(fmt.Errorf("end job %s: %w", id, err))
 	}
 	return &j, nil
 }
 
-// Job returns one job, or ErrNotFound.
+// Job returns one job, or ErrNotFound (also for another tenant's job, see
+// WithTenant).
 func (s *Store) Job(ctx context.Context, id string) (*Job, error) {
 	var j Job
-	if err := s.db.NewSelect().Model(&j).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := scoped(ctx, s.db.NewSelect().Model(&j).Where("id = ?", id)).Scan(ctx); err != nil {
 		return nil, wrapNotFound(fmt.Errorf("get job %s: %w", id, err))
 	}
 	return &j, nil
 }
 
-// Jobs lists up to limit jobs, newest first, older than the job with the
-// id after ("" for the newest). It returns one more than limit when there
-// are more, so the caller can tell.
+// Jobs lists up to limit jobs (of the tenant of ctx, see WithTenant),
+// newest first, older than the job with the id after ("" for the newest).
+// It returns one more than limit when there are more, so the caller can tell.
 func (s *Store) Jobs(ctx context.Context, limit int, after string) ([]Job, error) {
 	var jobs []Job
-	q := s.db.NewSelect().Model(&jobs).OrderExpr("id DESC").Limit(int64(limit) + 1)
+	q := scoped(ctx, s.db.NewSelect()).Model(&jobs).OrderExpr("id DESC").Limit(int64(limit) + 1)
 	if after != "" {
 		q = q.Where("id < ?", after)
 	}
@@ -146,6 +171,41 @@ func (s *Store) Jobs(ctx context.Context, limit int, after string) ([]Job, error
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
 	return jobs, nil
+}
+
+// ActiveJobs counts the jobs of tenant that have not ended (PENDING or
+// RUNNING).
+func (s *Store) ActiveJobs(ctx context.Context, tenant string) (int, error) {
+	n, err := s.db.NewSelect().Table("jobs").Where("tenant = ?", tenant).Where("status IN (?)", bun.List([]string{JobPending, JobRunning})).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count active jobs of tenant %s: %w", tenant, err)
+	}
+	return int(n), nil
+}
+
+// scoped narrows a query over jobs to the tenant of ctx, if it has one.
+func scoped(ctx context.Context, q *bun.SelectQuery) *bun.SelectQuery {
+	if t := TenantOf(ctx); t != "" {
+		q = q.Where("tenant = ?", t)
+	}
+	return q
+}
+
+// ownJob returns ErrNotFound when ctx acts for a tenant that does not own
+// the job (or the job does not exist); without a tenant it checks nothing.
+func (s *Store) ownJob(ctx context.Context, id string) error {
+	t := TenantOf(ctx)
+	if t == "" {
+		return nil
+	}
+	n, err := s.db.NewSelect().Table("jobs").Where("id = ?", id).Where("tenant = ?", t).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("get job %s: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("job %s: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 func wrapNotFound(err error) error {

@@ -76,7 +76,7 @@ func TestApplyResultsCountsEachBatchOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			s := open(t)
-			j, err := s.CreateJob(ctx, "c.csv", []string{"email"})
+			j, err := s.CreateJob(ctx, store.LocalTenant, "c.csv", []string{"email"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestApplyResultsOrphanBatch(t *testing.T) {
 func TestEmptyUploadEndsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
-	j, err := s.CreateJob(ctx, "empty.csv", []string{"email"})
+	j, err := s.CreateJob(ctx, store.LocalTenant, "empty.csv", []string{"email"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestEmptyUploadEndsAtOnce(t *testing.T) {
 func TestCancelKeepsStatus(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
-	j, _ := s.CreateJob(ctx, "c.csv", nil)
+	j, _ := s.CreateJob(ctx, store.LocalTenant, "c.csv", nil)
 	if _, err := s.FinishUpload(ctx, j.ID, 3, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestPagination(t *testing.T) {
 	s := open(t)
 	var ids []string
 	for i := 0; i < 5; i++ {
-		j, err := s.CreateJob(ctx, fmt.Sprintf("%d.csv", i), nil)
+		j, err := s.CreateJob(ctx, store.LocalTenant, fmt.Sprintf("%d.csv", i), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,7 @@ import (
 
 // JobWriter records jobs as their uploads are read. *store.Store is one.
 type JobWriter interface {
-	CreateJob(ctx context.Context, fileName string, columns []string) (*store.Job, error)
+	CreateJob(ctx context.Context, tenant, fileName string, columns []string) (*store.Job, error)
 	FinishUpload(ctx context.Context, id string, total, batches int) (*store.Job, error)
 	FailJob(ctx context.Context, id, reason string) (*store.Job, error)
 }
@@ -62,7 +62,7 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
-	job, err := d.Jobs.CreateJob(ctx, fileName, rd.Header())
+	job, err := d.Jobs.CreateJob(ctx, store.TenantOf(ctx), fileName, rd.Header())
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func (p *pipeline) finalState(t *testing.T, id string) *store.Job {
 func TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter(t *testing.T) {
 	p := startPipeline(t, true)
 	ctx := context.Background()
-	job, err := p.store.CreateJob(ctx, "t.csv", []string{"email"})
+	job, err := p.store.CreateJob(ctx, store.LocalTenant, "t.csv", []string{"email"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter(t *testing.T) {
 func TestAggregatorRestartResumes(t *testing.T) {
 	p := startPipeline(t, false)
 	ctx := context.Background()
-	job, err := p.store.CreateJob(ctx, "t.csv", []string{"email"})
+	job, err := p.store.CreateJob(ctx, store.LocalTenant, "t.csv", []string{"email"})
 	if err != nil {
 		t.Fatal(err)
 	}

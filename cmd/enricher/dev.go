@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/enricher/enricher/store"
 )
 
 // embedded starts the in-process Kafka broker on addr ("127.0.0.1:0" for
@@ -66,12 +68,17 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := loadSample(ctx, cfg, st, log); err != nil {
 		return err
 	}
+	cfg.auth.value = cfg.auth.or(false) // one local tenant unless asked
 	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
 	if err != nil {
 		return err
 	}
+	auth := "off: no API keys, every request acts for the one tenant " + store.LocalTenant + " (--auth to ask for keys)"
+	if cfg.auth.value {
+		auth = "API keys (enricher keys create --tenant NAME --data-dir " + cfg.dataDir + ")"
+	}
 	return n.run(ctx, func(addr string) {
-		fmt.Fprintf(stdout, "enricher dev is running\n  playground  http://%s/\n  graphql     http://%s/query\n  kafka       %s  (kcat -b %s -L)\n  data        %s\n",
-			addr, addr, cfg.brokers, cfg.brokers, cfg.dataDir)
+		fmt.Fprintf(stdout, "enricher dev is running\n  playground  http://%s/\n  graphql     http://%s/query\n  kafka       %s  (kcat -b %s -L)\n  data        %s\n  auth        %s\n",
+			addr, addr, cfg.brokers, cfg.brokers, cfg.dataDir, auth)
 	})
 }

@@ -61,6 +61,45 @@ type stack struct {
 	store   *store.Store
 	cfg     *config
 	brokers string
+	// key, if set, is the API key sent with every request (Authorization:
+	// Bearer, and in the websocket's connection_init payload).
+	key string
+	// logLevel is the level of the in-process parts' logs (default warn);
+	// logs holds all they wrote.
+	logLevel slog.Level
+	logs     *syncBuffer
+}
+
+// as returns the stack seen with another API key ("" for none).
+func (s *stack) as(key string) *stack {
+	c := *s
+	c.key = key
+	return &c
+}
+
+// authorize adds the stack's API key to a request.
+func (s *stack) authorize(req *http.Request) {
+	if s.key != "" {
+		req.Header.Set("Authorization", "Bearer "+s.key)
+	}
+}
+
+// do sends a request with the stack's API key.
+func (s *stack) do(method, path, contentType string, body io.Reader) *http.Response {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.url+path, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	s.authorize(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return resp
 }
 
 func (s *stack) getenv(k string) string { return s.env[k] }
@@ -70,7 +109,7 @@ func newStack(t *testing.T) *stack {
 	t.Helper()
 	brokers := strings.Join(testenv.Brokers(t), ",")
 	prefix := testenv.Unique("t") + "."
-	s := &stack{t: t, brokers: brokers, env: map[string]string{
+	s := &stack{t: t, brokers: brokers, logLevel: slog.LevelWarn, logs: &syncBuffer{}, env: map[string]string{
 		"KAFKA_BROKERS":         brokers,
 		"DATABASE_URL":          testenv.DatabaseURL(t),
 		"KAFKA_TOPIC_PREFIX":    prefix,
@@ -104,7 +143,10 @@ func newStack(t *testing.T) *stack {
 func (s *stack) startInProcess(r roles) {
 	t := s.t
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if s.logs == nil {
+		s.logs = &syncBuffer{}
+	}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{t}, s.logs), &slog.HandlerOptions{Level: s.logLevel}))
 	ctx, cancel := context.WithCancel(context.Background())
 	n, err := newNode(ctx, s.cfg, log, s.store, r)
 	if err != nil {
@@ -138,10 +180,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 func (s *stack) gql(query string, vars map[string]any, out any) []string {
 	s.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(s.url+"/query", "application/json", bytes.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	resp := s.do(http.MethodPost, "/query", "application/json", bytes.NewReader(body))
 	defer resp.Body.Close()
 	return decodeGQL(s.t, resp, out)
 }
@@ -188,10 +227,7 @@ func (s *stack) uploadBody(name string, content []byte, chunked bool, out any) [
 	if chunked {
 		r = io.MultiReader(r) // hides the length: sent chunked
 	}
-	resp, err := http.Post(s.url+"/query", mw.FormDataContentType(), r)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	resp := s.do(http.MethodPost, "/query", mw.FormDataContentType(), r)
 	defer resp.Body.Close()
 	return decodeGQL(s.t, resp, out)
 }
@@ -225,7 +261,11 @@ func (s *stack) follow(ctx context.Context, jobID string) ([]jobView, error) {
 	defer c.CloseNow()
 	c.SetReadLimit(1 << 20)
 	send := func(v any) error { b, _ := json.Marshal(v); return c.Write(ctx, websocket.MessageText, b) }
-	if err := send(map[string]any{"type": "connection_init"}); err != nil {
+	init := map[string]any{"type": "connection_init"}
+	if s.key != "" {
+		init["payload"] = map[string]any{"Authorization": "Bearer " + s.key}
+	}
+	if err := send(init); err != nil {
 		return nil, err
 	}
 	if err := send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
@@ -320,10 +360,7 @@ func (s *stack) waitTerminal(jobID string, d time.Duration) []jobView {
 // original columns first.
 func (s *stack) checkExport(jobID string, rows int, header []string) [][]string {
 	s.t.Helper()
-	resp, err := http.Get(s.url + "/jobs/" + jobID + "/results.csv")
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	resp := s.do(http.MethodGet, "/jobs/"+jobID+"/results.csv", "", nil)
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		s.t.Fatalf("export: HTTP %d", resp.StatusCode)
