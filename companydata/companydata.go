@@ -83,6 +83,8 @@ type Store struct {
 	mu       sync.Mutex
 	df       map[string]int // companies per trigram, for choosing the rare ones
 	dfExpiry time.Time
+	some     bool // the table had companies when last asked, at someAt
+	someAt   time.Time
 }
 
 const (
@@ -94,6 +96,9 @@ const (
 	// dfTTL is how long trigram frequencies are kept; an import meanwhile
 	// only makes the choice of trigrams a little less apt.
 	dfTTL = 10 * time.Minute
+	// emptyTTL is how long "no companies" is believed: data imported
+	// meanwhile is matched by name that much later.
+	emptyTTL = 30 * time.Second
 	// maxDF bounds the trigram frequencies kept.
 	maxDF = 200000
 )
@@ -140,6 +145,27 @@ func (s *Store) ByDomain(ctx context.Context, domains []string) (map[string][]Co
 		}
 	}
 	return out, nil
+}
+
+// Empty reports whether there are no companies at all, asking the
+// database at most once per emptyTTL while there are none and never again
+// once there are: a pipeline without reference data then asks nothing by
+// name.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	s.mu.Lock()
+	if s.some || time.Since(s.someAt) < emptyTTL {
+		defer s.mu.Unlock()
+		return !s.some, nil
+	}
+	s.mu.Unlock()
+	some, err := s.db.NewSelect().Table("companies").Limit(1).Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("any companies: %w", err)
+	}
+	s.mu.Lock()
+	s.some, s.someAt = some, time.Now()
+	s.mu.Unlock()
+	return !some, nil
 }
 
 // Candidates returns up to limit companies that may be the one named by

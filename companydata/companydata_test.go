@@ -387,6 +387,20 @@ func TestCandidatesByRareTrigrams(t *testing.T) {
 	}
 }
 
+func TestEmpty(t *testing.T) {
+	ctx := context.Background()
+	s, st := open(t)
+	if empty, err := s.Empty(ctx); err != nil || !empty {
+		t.Fatalf("Empty() on a new store = %v, %v; want true", empty, err)
+	}
+	if _, err := s.Import(ctx, writeFile(t, "c.csv", "name,domain", "Acme,acme.com"), companydata.FormatCSV, simple{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := companydata.New(st.DB()).Empty(ctx); err != nil || empty {
+		t.Fatalf("Empty() after an import = %v, %v; want false", empty, err)
+	}
+}
+
 // The sample dataset loads into an empty store, marked as the sample, and
 // only there.
 func TestImportSample(t *testing.T) {

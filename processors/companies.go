@@ -301,6 +301,9 @@ func (c *Companies) ttl() time.Duration {
 
 // matchName looks the company name up in the reference data.
 func (c *Companies) matchName(ctx context.Context, id identity) companymatch.Decision {
+	if empty, err := c.Data.Empty(ctx); empty || err != nil {
+		return companymatch.Decision{Verdict: companymatch.NotFound}
+	}
 	found, err := c.Data.Candidates(ctx, id.nameKey, companymatch.Trigrams(id.nameKey), 20)
 	if err != nil {
 		return companymatch.Decision{Verdict: companymatch.NotFound}

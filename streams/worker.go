@@ -28,7 +28,7 @@ type Worker struct {
 	Name      string        // written into each result batch; default host name and pid
 	Parallel  int           // batches enriched at once; default GOMAXPROCS
 	Timeout   time.Duration // deadline for enriching one batch; default 2m
-	MaxPoll   int           // records taken per poll; default 64
+	MaxPoll   int           // records taken per poll; default 4 × Parallel
 	Log       *slog.Logger
 }
 
@@ -42,7 +42,9 @@ func (w *Worker) Run(ctx context.Context) {
 		w.Timeout = 2 * time.Minute
 	}
 	if w.MaxPoll <= 0 {
-		w.MaxPoll = 64
+		// Enough to keep Parallel busy while the slowest batch of a poll
+		// finishes, few enough that a crash or a stop hands back little.
+		w.MaxPoll = 4 * w.Parallel
 	}
 	if w.Name == "" {
 		w.Name = DefaultName()
