@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/enricher/enricher/internal/bench"
+)
+
+// TestBench runs a tiny benchmark on the embedded stack, the processes
+// being this test binary (see TestMain), and checks its figures.
+func TestBench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the pipeline in a child process")
+	}
+	t.Setenv("ENRICHER_E2E_MAIN", "1") // the child processes run main
+	dir := t.TempDir()
+	out := filepath.Join(dir, "figures.json")
+	const rows, domains = 2000, 300
+	args := []string{"--rows", "2000", "--domains", "300", "--stack", "embedded", "--dns-delay", "1ms",
+		"--work-dir", filepath.Join(dir, "work"), "--out", out, "--json", "--timeout", "3m"}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var stdout bytes.Buffer
+	if err := run(ctx, append([]string{"bench"}, args...), func(string) string { return "" }, nil, &stdout, testWriter{t}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(raw), bytes.TrimSpace(stdout.Bytes())) {
+		t.Errorf("--json printed something else than the --out file")
+	}
+	var rep bench.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.File.Rows != rows || rep.File.Work+rep.File.Webmail+rep.File.Broken != rows {
+		t.Errorf("file = %+v, want %d rows", rep.File, rows)
+	}
+	if len(rep.Stacks) != 1 {
+		t.Fatalf("stacks = %+v, want the embedded one", rep.Stacks)
+	}
+	s := rep.Stacks[0]
+	if s.Stack != bench.StackEmbedded || s.Error != "" || s.Status != "SUCCEEDED" {
+		t.Fatalf("stack = %+v", s)
+	}
+	if s.Total != rows || s.Processed != rows || s.ExportRows != rows || s.ExportDistinct != rows {
+		t.Errorf("total %d, processed %d, exported %d (%d distinct), want %d each", s.Total, s.Processed, s.ExportRows, s.ExportDistinct, rows)
+	}
+	// DNS is asked per domain, not per contact: the company domains, the
+	// providers, and A/AAAA for domains without MX.
+	if s.DNSQueries == 0 || s.DNSQueries > int64(2*rep.File.DomainsInFile+50) {
+		t.Errorf("DNS queries = %d for %d company domains", s.DNSQueries, rep.File.DomainsInFile)
+	}
+	if s.IngestSecs <= 0 || s.E2ESecs < s.IngestSecs || s.ExportSecs <= 0 || s.E2ERowsPerSec <= 0 {
+		t.Errorf("timings: ingest %v s, end to end %v s, export %v s", s.IngestSecs, s.E2ESecs, s.ExportSecs)
+	}
+	if len(s.Processes) != 1 || s.Processes[0].PeakRSS <= 0 {
+		t.Errorf("processes = %+v, want the dev process with its peak RSS", s.Processes)
+	}
+	batches := 0
+	for _, w := range s.Workers {
+		batches += w.Batches
+	}
+	if batches != s.Batches || batches == 0 {
+		t.Errorf("worker shares %+v do not add up to %d batches", s.Workers, s.Batches)
+	}
+	if s.Copy != nil || s.CopySkipped == "" {
+		t.Errorf("without DATABASE_URL the COPY floor is skipped, got %+v %q", s.Copy, s.CopySkipped)
+	}
+}
+
+// The generated file is the same for the same seed, and has the shares
+// of work, webmail and broken addresses it promises.
+func TestBenchGenerateDeterministic(t *testing.T) {
+	cfg := bench.GenConfig{Rows: 5000, Domains: 1000, Seed: 7}
+	var a, b bytes.Buffer
+	st, err := bench.Generate(&a, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bench.Generate(&b, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("two files of the same seed differ")
+	}
+	if st.Bytes != int64(a.Len()) {
+		t.Errorf("bytes = %d, wrote %d", st.Bytes, a.Len())
+	}
+	share := func(n int) float64 { return float64(n) / float64(cfg.Rows) }
+	if w, m, x := share(st.Work), share(st.Webmail), share(st.Broken); w < 0.66 || w > 0.74 || m < 0.22 || m > 0.28 || x < 0.03 || x > 0.07 {
+		t.Errorf("shares work %.2f webmail %.2f broken %.2f, want about 0.70 0.25 0.05", w, m, x)
+	}
+	if st.DomainsInFile == 0 || st.DomainsInFile >= st.Work {
+		t.Errorf("%d distinct domains for %d work addresses: not skewed", st.DomainsInFile, st.Work)
+	}
+	if _, err := bench.Generate(io.Discard, bench.GenConfig{Rows: 1, Domains: 1000, Seed: 8}); err != nil {
+		t.Fatal(err)
+	}
+}
