@@ -4,7 +4,8 @@
 #   scripts/services-down.sh [--purge] [kafka|postgres]...   (default: both)
 #
 # Data is kept; --purge also deletes the state dir (data, logs, jars).
-# <repo>/.services.env is removed once neither service runs.
+# The env file (ENRICHER_SERVICES_ENV, default <repo>/.services.env) is
+# removed once neither service runs. Same environment as services-up.sh.
 set -euo pipefail
 
 # Settings and helpers (paths, ports, kafka_pid, pg_dir, as_pg, ...).

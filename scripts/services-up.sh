@@ -7,8 +7,9 @@
 #
 # Environment: ENRICHER_SERVICES_DIR (state dir, default <repo>/.services),
 # KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), POSTGRES_PORT (5432),
-# KAFKA_HEAP_OPTS (-Xmx1g -Xms256m).
-# Writes <repo>/.services.env with KAFKA_BROKERS and DATABASE_URL.
+# KAFKA_HEAP_OPTS (-Xmx1g -Xms256m), ENRICHER_SERVICES_ENV (the env file,
+# default <repo>/.services.env).
+# Writes the env file with KAFKA_BROKERS and DATABASE_URL.
 #
 # services-down.sh sources this file for its settings and helpers; main only
 # runs when the file is executed.
@@ -17,7 +18,7 @@ set -euo pipefail
 SCRIPTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$SCRIPTS_DIR")
 STATE_DIR=${ENRICHER_SERVICES_DIR:-$REPO_DIR/.services}
-ENV_FILE=$REPO_DIR/.services.env
+ENV_FILE=${ENRICHER_SERVICES_ENV:-$REPO_DIR/.services.env}
 
 KAFKA_PORT=${KAFKA_PORT:-9092}
 # Recorded in the metadata log at format time: keep it once formatted.
