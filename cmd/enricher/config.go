@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -43,6 +46,7 @@ type config struct {
 	maxUploadBytes  int64
 	maxRows         int
 	maxColumns      int
+	maxLineBytes    int
 	shutdownGrace   time.Duration
 	logLevel        string
 	logFormat       string
@@ -65,6 +69,41 @@ type config struct {
 	clearbitURL     string
 	apiBudget       int
 	sampleCompanies bool
+	memoryLimit     string
+	auth            optionalBool
+	maxQueryDepth   int
+	maxComplexity   int
+	maxActiveJobs   int
+}
+
+// optionalBool is a boolean setting whose default depends on the command:
+// set tells whether it was given at all.
+type optionalBool struct{ set, value bool }
+
+func (b *optionalBool) String() string {
+	if b == nil || !b.set {
+		return ""
+	}
+	return strconv.FormatBool(b.value)
+}
+
+func (b *optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	b.set, b.value = true, v
+	return nil
+}
+
+func (b *optionalBool) IsBoolFlag() bool { return true }
+
+// or is the value, or def when it was not set.
+func (b optionalBool) or(def bool) bool {
+	if b.set {
+		return b.value
+	}
+	return def
 }
 
 // setting is one row of the configuration table (README.md lists them).
@@ -109,6 +148,7 @@ func settings(c *config) []setting {
 		{"max-upload-bytes", "MAX_UPLOAD_BYTES", "largest upload accepted", big(&c.maxUploadBytes), strconv.Itoa(1 << 30)},
 		{"max-rows", "MAX_ROWS", "rows a job may have (0: no limit)", num(&c.maxRows), "5000000"},
 		{"max-columns", "MAX_COLUMNS", "columns a file may have", num(&c.maxColumns), "1000"},
+		{"max-line-bytes", "MAX_LINE_BYTES", "bytes one CSV record may take, quoted line breaks included", num(&c.maxLineBytes), strconv.Itoa(4 << 20)},
 		{"shutdown-grace", "SHUTDOWN_GRACE", "time to finish in-flight work on SIGTERM", dur(&c.shutdownGrace), "30s"},
 		{"log-level", "LOG_LEVEL", "debug, info, warn or error", str(&c.logLevel), "info"},
 		{"log-format", "LOG_FORMAT", "text or json", str(&c.logFormat), "text"},
@@ -129,7 +169,13 @@ func settings(c *config) []setting {
 		{"clearbit-api-key", "CLEARBIT_API_KEY", "Clearbit-compatible company API key, asked after People Data Labs", str(&c.clearbitKey), ""},
 		{"clearbit-api-url", "CLEARBIT_API_URL", "Clearbit-compatible API base URL (default: Clearbit's)", str(&c.clearbitURL), ""},
 		{"company-api-budget", "COMPANY_API_BUDGET", "paid API calls one job may make per worker", num(&c.apiBudget), "1000"},
+		{"memory-limit", "MEMORY_LIMIT", "soft memory limit of an api, worker or aggregator process (e.g. 200MiB; 0: none): the garbage collector works harder near it", str(&c.memoryLimit), "200MiB"},
 		{"sample-companies", "SAMPLE_COMPANIES", "load the fictional sample companies into an empty embedded store (dev, enrich)", boolean(&c.sampleCompanies), "true"},
+		{"auth", "ENRICHER_AUTH", "ask every API request for an API key (default: true for api, false for dev)",
+			func(fs *flag.FlagSet, n, _, u string) { fs.Var(&c.auth, n, u) }, ""},
+		{"max-query-depth", "MAX_QUERY_DEPTH", "how deep the fields of a GraphQL query may nest", num(&c.maxQueryDepth), "12"},
+		{"max-query-complexity", "MAX_QUERY_COMPLEXITY", "GraphQL query complexity allowed", num(&c.maxComplexity), "5000"},
+		{"max-active-jobs", "MAX_ACTIVE_JOBS", "jobs a tenant may have running at once (0: no limit)", num(&c.maxActiveJobs), "20"},
 		{"website-allow", "COMPANY_WEBSITE_ALLOW", "address prefixes homepages may be fetched from although private, e.g. 127.0.0.1/32 (tests)", str(&c.websiteAllow), ""},
 	}
 }
@@ -241,7 +287,15 @@ func (c *config) verifier() (*emailverify.Verifier, error) {
 		Remap:  remap,
 	}
 	if c.smtp {
-		p, err := smtpprobe.New(smtpprobe.Config{HeloName: c.smtpHelo, MailFrom: c.smtpFrom, Port: c.smtpPort})
+		// MX host names resolve through the same DNS server as the checks.
+		dialer := &net.Dialer{}
+		if c.dnsServer != "" {
+			dialer.Resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, network, c.dnsServer)
+			}}
+		}
+		p, err := smtpprobe.New(smtpprobe.Config{HeloName: c.smtpHelo, MailFrom: c.smtpFrom, Port: c.smtpPort, Dial: dialer.DialContext})
 		if err != nil {
 			return nil, fmt.Errorf("smtp: %w", err)
 		}
@@ -263,4 +317,25 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("log format %q: want text or json", c.logFormat)
+}
+
+// memoryLimitBytes reads the memory limit setting: a number of bytes with
+// an optional unit B, KiB, MiB or GiB; 0 means none.
+func (c *config) memoryLimitBytes() (int64, error) {
+	text := strings.TrimSpace(c.memoryLimit)
+	num, mult := text, int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(text, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("memory limit %q: want a number of bytes with B, KiB, MiB or GiB, or 0", c.memoryLimit)
+	}
+	return n * mult, nil
 }

@@ -38,3 +38,29 @@ func TestReadmeListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryLimit(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"200MiB", 200 << 20, true},
+		{"1GiB", 1 << 30, true},
+		{"512 KiB", 512 << 10, true},
+		{"1000B", 1000, true},
+		{"123456", 123456, true},
+		{"0", 0, true},
+		{"", 0, false},
+		{"-1MiB", 0, false},
+		{"lots", 0, false},
+		{"9999999999GiB", 0, false},
+	}
+	for _, tt := range tests {
+		c := &config{memoryLimit: tt.in}
+		got, err := c.memoryLimitBytes()
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("memoryLimitBytes(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

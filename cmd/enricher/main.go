@@ -25,6 +25,8 @@ Usage:
   enricher migrate                  bring the database schema up to date (needs DATABASE_URL)
   enricher verify-email ADDRESS…    verify addresses (or one per line on stdin), one JSON object each
   enricher companies import FILE    load reference company data (PDL NDJSON or CSV)
+  enricher keys create|list|revoke  API keys of tenants (create --tenant T prints a key once)
+  enricher bench                    generate contacts, run them through the pipeline, print the figures
 
 Run "enricher COMMAND -h" for the flags of a command; every flag has an
 environment variable too.
@@ -32,7 +34,11 @@ environment variable too.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stopProfile, err := startProfile(ctx, os.Getenv)
+	if err == nil {
+		err = run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		stopProfile()
+	}
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		return
@@ -56,8 +62,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runEnrich(ctx, args, getenv, stderr)
 	case "companies":
 		return runCompanies(ctx, args, getenv, stderr)
+	case "keys":
+		return runKeys(ctx, args, getenv, stdout, stderr)
 	case "verify-email":
 		return runVerify(ctx, args, getenv, stdin, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, getenv, stdout, stderr)
 	case "api", "worker", "aggregator", "migrate":
 		return runPart(ctx, cmd, args, getenv, stderr)
 	case "help", "-h", "-help", "--help":

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -66,7 +67,7 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 	if r.api {
 		n.dispatcher = &streams.Dispatcher{
 			Client: producer, Topics: n.topics, Jobs: st, BatchSize: cfg.batchSize, MaxRows: cfg.maxRows,
-			CSV: contactcsv.Options{MaxColumns: cfg.maxColumns}, Log: log.With("part", "api"),
+			CSV: contactcsv.Options{MaxColumns: cfg.maxColumns, MaxRowBytes: cfg.maxLineBytes}, Log: log.With("part", "api"),
 		}
 		feedClient, err := n.client(streams.FeedOpts(n.topics.Progress)...)
 		if err != nil {
@@ -148,9 +149,16 @@ func (n *node) run(ctx context.Context, ready func(addr string)) error {
 			wg.Wait()
 			return fmt.Errorf("listen on %s: %w", n.cfg.httpAddr, err)
 		}
-		resolver := &graph.Resolver{Store: n.store, Dispatcher: n.dispatcher, Feed: n.feed, Log: n.log.With("part", "api")}
+		resolver := &graph.Resolver{Store: n.store, Dispatcher: n.dispatcher, Feed: n.feed, Log: n.log.With("part", "api"), MaxActiveJobs: n.cfg.maxActiveJobs}
+		opts := graph.Options{
+			MaxUploadBytes: n.cfg.maxUploadBytes, Playground: n.cfg.playground,
+			MaxComplexity: n.cfg.maxComplexity, MaxDepth: n.cfg.maxQueryDepth,
+		}
+		if n.cfg.auth.value {
+			opts.Auth = n.store
+		}
 		srv = &http.Server{
-			Handler:           graph.NewHandler(resolver, graph.Options{MaxUploadBytes: n.cfg.maxUploadBytes, Playground: n.cfg.playground}),
+			Handler:           graph.NewHandler(resolver, opts),
 			ReadHeaderTimeout: 10 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return stopLoops },
 			ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
@@ -221,6 +229,13 @@ func runPart(ctx context.Context, name string, args []string, getenv func(string
 		return err
 	}
 	log = log.With("process", name)
+	limit, err := cfg.memoryLimitBytes()
+	if err != nil {
+		return err
+	}
+	if limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
 	// A worker reads the reference company data when it has a database.
 	var st *store.Store
 	if name != "worker" || cfg.databaseURL != "" {
@@ -233,11 +248,19 @@ func runPart(ctx context.Context, name string, args []string, getenv func(string
 		log.Info("database schema is up to date", "dialect", st.Dialect())
 		return nil
 	}
+	cfg.auth.value = cfg.auth.or(true) // an API asks for keys unless told not to
 	n, err := newNode(ctx, cfg, log, st, roles{api: name == "api", worker: name == "worker", aggregator: name == "aggregator"})
 	if err != nil {
 		return err
 	}
 	return n.run(ctx, func(addr string) {
-		log.Info("started", "http", addr, "brokers", cfg.brokers, "topics", n.topics)
+		if name != "api" {
+			log.Info("started", "http", addr, "brokers", cfg.brokers, "topics", n.topics)
+			return
+		}
+		log.Info("started", "http", addr, "brokers", cfg.brokers, "topics", n.topics, "auth", cfg.auth.value)
+		if !cfg.auth.value {
+			log.Warn("API keys are off (--auth=false): every request acts for the one tenant " + store.LocalTenant)
+		}
 	})
 }

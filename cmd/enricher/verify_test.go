@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,10 +31,13 @@ func TestVerifyEmailCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer smtp.Close()
-	// The MX host is an address literal, so dialling it asks no resolver.
+	// acme.test's MX host is an address literal; named.test's is a name
+	// that only this DNS server knows, so the probe must ask it.
 	dns, err := dnstest.Start(dnstest.Zone{
-		"acme.test":   {MX: []dnstest.MX{{Pref: 10, Host: "127.0.0.1"}}},
-		"nullmx.test": {MX: []dnstest.MX{{Pref: 0, Host: "."}}},
+		"acme.test":     {MX: []dnstest.MX{{Pref: 10, Host: "127.0.0.1"}}},
+		"named.test":    {MX: []dnstest.MX{{Pref: 10, Host: "mx.named.test"}}},
+		"mx.named.test": {A: []netip.Addr{netip.MustParseAddr("127.0.0.1")}},
+		"nullmx.test":   {MX: []dnstest.MX{{Pref: 0, Host: "."}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +49,7 @@ func TestVerifyEmailCommand(t *testing.T) {
 	tests := []struct{ in, status, reason string }{
 		{"jane@acme.test", "valid", "accepted_email"},
 		{"gone@acme.test", "invalid", "mailbox_not_found"},
+		{"jane@named.test", "valid", "accepted_email"},
 		{"blocked@acme.test", "unknown", "antispam_system"},
 		{"x@nullmx.test", "invalid", "does_not_accept_mail"},
 		{"x@missing.test", "invalid", "no_dns_entries"},
