@@ -43,17 +43,11 @@ func runCompanies(ctx context.Context, args []string, getenv func(string) string
 			format = companydata.FormatCSV
 		}
 	}
-	if cfg.databaseURL == "" {
-		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
-			return fmt.Errorf("data folder: %w", err)
-		}
-		cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
-	}
 	log, err := cfg.logger(stderr)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.databaseURL, true, log)
+	st, err := openDataStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -38,6 +39,32 @@ func embedded(addr, dataDir string) (*kfake.Cluster, error) {
 	return c, nil
 }
 
+// startEmbedded starts the embedded Kafka broker on kafkaAddr and opens
+// the SQLite database, both in the data folder, with the sample companies
+// when it is empty and the config asks for them; it points cfg at both.
+// stop closes them.
+func startEmbedded(ctx context.Context, cfg *config, kafkaAddr string, log *slog.Logger) (st *store.Store, stop func(), err error) {
+	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("data folder: %w", err)
+	}
+	cluster, err := embedded(kafkaAddr, cfg.dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.brokers = cluster.ListenAddrs()[0]
+	cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
+	if st, err = openStore(ctx, cfg.databaseURL, true, log); err != nil {
+		cluster.Close()
+		return nil, nil, err
+	}
+	if err := loadSample(ctx, cfg, st, log); err != nil {
+		st.Close()
+		cluster.Close()
+		return nil, nil, err
+	}
+	return st, func() { st.Close(); cluster.Close() }, nil
+}
+
 // runDev runs the whole pipeline in one process on an embedded Kafka
 // broker and a SQLite database, both kept in the data folder.
 func runDev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -49,25 +76,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
-		return fmt.Errorf("data folder: %w", err)
-	}
-	cluster, err := embedded(cfg.kafkaAddr, cfg.dataDir)
+	st, stop, err := startEmbedded(ctx, cfg, cfg.kafkaAddr, log)
 	if err != nil {
 		return err
 	}
-	defer cluster.Close()
-	cfg.brokers = cluster.ListenAddrs()[0]
-	cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
-
-	st, err := openStore(ctx, cfg.databaseURL, true, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := loadSample(ctx, cfg, st, log); err != nil {
-		return err
-	}
+	defer stop()
 	cfg.auth.value = cfg.auth.or(false) // one local tenant unless asked
 	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
 	if err != nil {

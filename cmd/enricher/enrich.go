@@ -56,25 +56,11 @@ func runEnrich(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer in.Close()
-	if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
-		return fmt.Errorf("data folder: %w", err)
-	}
-
-	cluster, err := embedded("127.0.0.1:0", cfg.dataDir)
+	st, stop, err := startEmbedded(ctx, cfg, "127.0.0.1:0", log)
 	if err != nil {
 		return err
 	}
-	defer cluster.Close()
-	cfg.brokers = cluster.ListenAddrs()[0]
-	cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
-	st, err := openStore(ctx, cfg.databaseURL, true, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := loadSample(ctx, cfg, st, log); err != nil {
-		return err
-	}
+	defer stop()
 	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
 	if err != nil {
 		return err

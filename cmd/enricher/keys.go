@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -53,17 +51,11 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	case sub != "create" && sub != "list" && sub != "revoke":
 		return fmt.Errorf("keys: unknown command %q\n%s", sub, keysUsage)
 	}
-	if cfg.databaseURL == "" {
-		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
-			return fmt.Errorf("data folder: %w", err)
-		}
-		cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
-	}
 	log, err := cfg.logger(stderr)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.databaseURL, true, log)
+	st, err := openDataStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

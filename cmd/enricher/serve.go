@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -216,6 +218,18 @@ func openStore(ctx context.Context, url string, migrate bool, log *slog.Logger) 
 		}
 	}
 	return st, nil
+}
+
+// openDataStore opens and migrates the database of DATABASE_URL or, when
+// there is none, the embedded one in the data folder.
+func openDataStore(ctx context.Context, cfg *config, log *slog.Logger) (*store.Store, error) {
+	if cfg.databaseURL == "" {
+		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+		cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
+	}
+	return openStore(ctx, cfg.databaseURL, true, log)
 }
 
 // runPart runs one part of the distributed pipeline.
