@@ -310,6 +310,14 @@ func (s *stack) follow(ctx context.Context, jobID string) ([]jobView, error) {
 // contactsCSV makes a contacts file of n rows: work addresses, webmail,
 // invalid addresses, and every 1000th row malformed (a field too many).
 func contactsCSV(n int) []byte {
+	return contactsCSVAt(n, func(i int) (string, string) {
+		return fmt.Sprintf("company%d.com", i%97), fmt.Sprintf("Company %d", i%97)
+	})
+}
+
+// contactsCSVAt is contactsCSV with the work address of row i at the
+// domain and company that company(i) gives.
+func contactsCSVAt(n int, company func(i int) (domain, name string)) []byte {
 	var b bytes.Buffer
 	b.WriteString("First Name,Last Name,E-mail,Company,Phone,Notes\n")
 	for i := 1; i <= n; i++ {
@@ -321,7 +329,8 @@ func contactsCSV(n int) []byte {
 		case i%7 == 0:
 			fmt.Fprintf(&b, "No,Good%d,not-an-email-%d,Broken Inc,,\"quoted, with comma\"\n", i, i)
 		default:
-			fmt.Fprintf(&b, "Person,N%d,person%d@company%d.com,Company %d,,\"multi\nline\"\n", i, i, i%97, i%97)
+			domain, name := company(i)
+			fmt.Fprintf(&b, "Person,N%d,person%d@%s,%s,,\"multi\nline\"\n", i, i, domain, name)
 		}
 	}
 	return b.Bytes()

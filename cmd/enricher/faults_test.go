@@ -514,33 +514,21 @@ func (f *faultStack) followAsync(id string) (wait func() []jobView) {
 func (f *faultStack) slowEnrichment(rows int, delay time.Duration) {
 	f.t.Helper()
 	zone := dnstest.Zone{"gmail.com": {MX: []dnstest.MX{{Pref: 10, Host: "gmail-smtp-in.l.google.com"}}}}
-	var b bytes.Buffer
-	b.WriteString("First Name,Last Name,E-mail,Company,Phone,Notes\n")
-	for i := 1; i <= rows; i++ {
-		switch {
-		case i%1000 == 0:
-			fmt.Fprintf(&b, "Bad,Row,bad%d@acme.com,Acme,1,extra,field\n", i)
-		case i%10 == 0:
-			fmt.Fprintf(&b, "Web,Mail%d,webmail%d@gmail.com,,555-%04d,\n", i, i, i)
-		case i%7 == 0:
-			fmt.Fprintf(&b, "No,Good%d,not-an-email-%d,Broken Inc,,\"quoted, with comma\"\n", i, i)
-		default:
-			domain := fmt.Sprintf("unique%d.com", i)
-			zone[domain] = dnstest.Domain{MX: []dnstest.MX{{Pref: 10, Host: "mx." + domain}}}
-			fmt.Fprintf(&b, "Person,N%d,person%d@%s,Unique %d,,\"multi\nline\"\n", i, i, domain, i)
-		}
-	}
+	file := contactsCSVAt(rows, func(i int) (string, string) {
+		domain := fmt.Sprintf("unique%d.com", i)
+		zone[domain] = dnstest.Domain{MX: []dnstest.MX{{Pref: 10, Host: "mx." + domain}}}
+		return domain, fmt.Sprintf("Unique %d", i)
+	})
 	srv, err := dnstest.Start(zone, dnstest.Delay(delay))
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	f.t.Cleanup(func() { srv.Close() })
 	f.env["DNS_SERVER"] = srv.Addr()
-	// Small batches: a worker takes up to 64 per poll, and with the default
-	// 500 rows one poll would hold half the job, leaving a worker idle for
-	// the rest of it.
+	// Small batches: many of them, so that both workers have some in hand
+	// whenever the job runs.
 	f.env["BATCH_SIZE"] = "100"
-	f.content = b.Bytes()
+	f.content = file
 }
 
 // checkInvariants checks a job of contactsCSV(rows) once the subscription
