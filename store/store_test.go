@@ -14,7 +14,7 @@ import (
 
 // open returns a migrated store: SQLite by default, PostgreSQL in
 // integration mode. Every test here runs against both.
-func open(t *testing.T) *store.Store {
+func open(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, testenv.DatabaseURL(t))
