@@ -34,7 +34,10 @@ func exportStore(tb testing.TB, n, perBatch int) (*store.Store, *store.Job) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	batches := fixture.Results(job.ID, n, perBatch, 7)
+	batches, err := fixture.Raw(fixture.Results(job.ID, n, perBatch, 7)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	for i := 0; i < len(batches); i += 32 {
 		if _, err := st.ApplyResults(ctx, batches[i:min(i+32, len(batches))]); err != nil {
 			tb.Fatal(err)

@@ -19,9 +19,9 @@ const (
 )
 
 // decodeRecord reads a results-topic record the way the aggregator does.
-func decodeRecord(value []byte) (schema.ResultBatch, error) {
-	var b schema.ResultBatch
-	err := json.Unmarshal(value, &b)
+func decodeRecord(value []byte) (schema.RawResultBatch, error) {
+	var b schema.RawResultBatch
+	err := schema.DecodeRawResultBatch(value, &b)
 	return b, err
 }
 
@@ -44,8 +44,8 @@ func BenchmarkApplyResults(b *testing.B) {
 		}
 		return out
 	}
-	decodeAll := func(recs [][]byte) []schema.ResultBatch {
-		out := make([]schema.ResultBatch, len(recs))
+	decodeAll := func(recs [][]byte) []schema.RawResultBatch {
+		out := make([]schema.RawResultBatch, len(recs))
 		for i, v := range recs {
 			rb, err := decodeRecord(v)
 			if err != nil {
@@ -55,7 +55,7 @@ func BenchmarkApplyResults(b *testing.B) {
 		}
 		return out
 	}
-	store := func(batches []schema.ResultBatch) {
+	store := func(batches []schema.RawResultBatch) {
 		for i := 0; i < len(batches); i += benchPoll {
 			if _, err := s.ApplyResults(ctx, batches[i:min(i+benchPoll, len(batches))]); err != nil {
 				b.Fatal(err)

@@ -124,7 +124,7 @@ func TestTenantScoping(t *testing.T) {
 		if _, err := s.FinishUpload(ctx, j.ID, 2, 1); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ApplyResults(ctx, []schema.ResultBatch{batch(j.ID, 0, 1, 2)}); err != nil {
+		if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{batch(t, j.ID, 0, 1, 2)}); err != nil {
 			t.Fatal(err)
 		}
 	}
