@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -312,18 +313,34 @@ func (s *Store) contacts(ctx context.Context, jobID string, limit, after int, f 
 // exportPage is how many contacts EachContact reads per query.
 const exportPage = 2000
 
+// StoredContact is a stored contact as the export reads it: its row, its
+// original values and its email and company results as the JSON stored,
+// nil when there is none.
+type StoredContact struct {
+	bun.BaseModel `bun:"table:contacts"`
+
+	Row           int             `bun:"row_no"`
+	Status        string          `bun:"status"`
+	Error         string          `bun:"error"`
+	Fields        []string        `bun:"fields"`
+	EmailResult   json.RawMessage `bun:"email_result"`
+	CompanyResult json.RawMessage `bun:"company_result"`
+}
+
 // EachContact calls fn for every stored contact of a job in row order,
 // reading a page at a time so memory stays flat however large the job.
 // Another tenant's job is ErrNotFound (see WithTenant).
-func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*Contact) error) error {
+func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredContact) error) error {
 	if err := s.ownJob(ctx, jobID); err != nil {
 		return err
 	}
 	after := 0
 	for {
-		page, err := s.contacts(ctx, jobID, exportPage-1, after, ContactFilter{})
+		var page []StoredContact
+		err := s.db.NewSelect().Model(&page).Where("job_id = ?", jobID).Where("row_no > ?", after).
+			OrderExpr("row_no").Limit(exportPage).Scan(ctx)
 		if err != nil {
-			return err
+			return fmt.Errorf("read contacts of job %s after row %d: %w", jobID, after, err)
 		}
 		for i := range page {
 			if err := fn(&page[i]); err != nil {

@@ -140,7 +140,7 @@ func TestTenantScoping(t *testing.T) {
 			return err
 		}},
 		{"EachContact", func(ctx context.Context, id string) error {
-			return s.EachContact(ctx, id, func(*store.Contact) error { return nil })
+			return s.EachContact(ctx, id, func(*store.StoredContact) error { return nil })
 		}},
 		{"Workers", func(ctx context.Context, id string) error { _, err := s.Workers(ctx, id); return err }},
 		{"CancelJob", func(ctx context.Context, id string) error { _, err := s.CancelJob(ctx, id); return err }},

@@ -123,7 +123,7 @@ func TestApplyResultsCountsEachBatchOnce(t *testing.T) {
 				t.Errorf("status = %s finished %v, want %s and a finish time", j.Status, j.FinishedAt, tt.wantStatus)
 			}
 			var rows []int
-			if err := s.EachContact(ctx, j.ID, func(c *store.Contact) error { rows = append(rows, c.Row); return nil }); err != nil {
+			if err := s.EachContact(ctx, j.ID, func(c *store.StoredContact) error { rows = append(rows, c.Row); return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if fmt.Sprint(rows) != "[1 2 3 4 5 6]" {
