@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,17 +29,76 @@ var ResultColumns = []string{
 	"company_founded", "company_founded_source",
 }
 
-// companyColumns are the values of the company columns of ResultColumns.
-func companyColumns(rec []string, c *schema.CompanyResult) []string {
-	if c == nil {
-		return append(rec, make([]string, 22)...)
+// exportEmail is what the export writes of a schema.EmailResult, decoded
+// from the stored JSON by the same field names.
+type exportEmail struct {
+	Status     string   `json:"status"`
+	Reason     string   `json:"reason"`
+	Reasons    []string `json:"reasons"`
+	Score      float64  `json:"score"`
+	Normalized string   `json:"normalized"`
+	DidYouMean string   `json:"did_you_mean"`
+	Flags      []string `json:"flags"`
+	MX         []string `json:"mx"`
+}
+
+// exportCompany is what the export writes of a schema.CompanyResult.
+type exportCompany struct {
+	Status      string                       `json:"status"`
+	Confidence  float64                      `json:"confidence"`
+	Reason      string                       `json:"reason"`
+	Domain      string                       `json:"domain"`
+	Name        string                       `json:"name"`
+	Size        string                       `json:"size"`
+	SizeMin     int                          `json:"size_min"`
+	SizeMax     int                          `json:"size_max"`
+	Locality    string                       `json:"locality"`
+	Region      string                       `json:"region"`
+	CountryCode string                       `json:"country_code"`
+	CountryName string                       `json:"country_name"`
+	Industry    string                       `json:"industry"`
+	LinkedIn    string                       `json:"linkedin"`
+	Founded     int                          `json:"founded"`
+	Source      string                       `json:"source"`
+	Method      string                       `json:"method"`
+	Fields      map[string]schema.Provenance `json:"fields"`
+}
+
+// present reports whether a stored JSON result is there: not NULL, not null.
+func present(raw []byte) bool { return len(raw) > 0 && string(raw) != "null" }
+
+// emailColumns appends the values of the email columns of ResultColumns.
+// e is reused from row to row.
+func emailColumns(rec []string, raw []byte, e *exportEmail) ([]string, error) {
+	if !present(raw) {
+		return append(rec, "", "", "", "", "", "", "", ""), nil
+	}
+	*e = exportEmail{Reasons: e.Reasons[:0], Flags: e.Flags[:0], MX: e.MX[:0]}
+	if err := json.Unmarshal(raw, e); err != nil {
+		return nil, fmt.Errorf("read email result: %w", err)
+	}
+	return append(rec, e.Status, e.Reason, strings.Join(e.Reasons, ";"), strconv.FormatFloat(e.Score, 'f', 2, 64),
+		e.Normalized, e.DidYouMean, strings.Join(e.Flags, ";"), strings.Join(e.MX, ";")), nil
+}
+
+// companyColumns appends the values of the company columns of
+// ResultColumns. c is reused from row to row.
+func companyColumns(rec []string, raw []byte, c *exportCompany) ([]string, error) {
+	if !present(raw) {
+		return append(rec, make([]string, 22)...), nil
+	}
+	fields := c.Fields
+	clear(fields)
+	*c = exportCompany{Fields: fields}
+	if err := json.Unmarshal(raw, c); err != nil {
+		return nil, fmt.Errorf("read company result: %w", err)
 	}
 	src := func(field string) string {
 		p, ok := c.Fields[field]
 		if !ok {
 			return ""
 		}
-		return fmt.Sprintf("%s/%s/%.2f", p.Source, p.Method, p.Confidence)
+		return p.Source + "/" + p.Method + "/" + strconv.FormatFloat(p.Confidence, 'f', 2, 64)
 	}
 	num := func(n int) string {
 		if n == 0 {
@@ -53,12 +113,13 @@ func companyColumns(rec []string, c *schema.CompanyResult) []string {
 	return append(rec, c.Status, strconv.FormatFloat(c.Confidence, 'f', 2, 64), c.Reason, c.Domain, domainSource,
 		c.Name, src("name"), c.Size, num(c.SizeMin), num(c.SizeMax), src("size"),
 		c.Locality, c.Region, c.CountryCode, c.CountryName, src("location"),
-		c.Industry, src("industry"), c.LinkedIn, src("linkedin"), num(c.Founded), src("founded"))
+		c.Industry, src("industry"), c.LinkedIn, src("linkedin"), num(c.Founded), src("founded")), nil
 }
 
 // WriteResults writes a job's enriched CSV to w: the original header and
 // values first, then ResultColumns, one line per stored contact in row
-// order. It reads the contacts a page at a time.
+// order. It reads the contacts a page at a time, and of their results only
+// what it writes.
 func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.Job) error {
 	cw := contactcsv.NewWriter(w)
 	header := append(append([]string{}, job.Columns...), ResultColumns...)
@@ -66,7 +127,9 @@ func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.
 		return fmt.Errorf("write header: %w", err)
 	}
 	rec := make([]string, 0, len(header))
-	err := st.EachContact(ctx, job.ID, func(c *store.Contact) error {
+	var email exportEmail
+	var company exportCompany
+	err := st.EachContact(ctx, job.ID, func(c *store.StoredContact) error {
 		rec = rec[:0]
 		for i := range job.Columns {
 			v := ""
@@ -76,13 +139,13 @@ func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.
 			rec = append(rec, v)
 		}
 		rec = append(rec, strconv.Itoa(c.Row), c.Status, c.Error)
-		if e := c.EmailResult; e != nil {
-			rec = append(rec, e.Status, e.Reason, strings.Join(e.Reasons, ";"), strconv.FormatFloat(e.Score, 'f', 2, 64),
-				e.Normalized, e.DidYouMean, strings.Join(e.Flags, ";"), strings.Join(e.MX, ";"))
-		} else {
-			rec = append(rec, "", "", "", "", "", "", "", "")
+		var err error
+		if rec, err = emailColumns(rec, c.EmailResult, &email); err != nil {
+			return fmt.Errorf("row %d: %w", c.Row, err)
 		}
-		rec = companyColumns(rec, c.CompanyResult)
+		if rec, err = companyColumns(rec, c.CompanyResult, &company); err != nil {
+			return fmt.Errorf("row %d: %w", c.Row, err)
+		}
 		return cw.Write(rec)
 	})
 	if err != nil {

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	bunschema "github.com/uptrace/bun/schema"
 
 	"github.com/enricher/enricher/schema"
 )
@@ -48,7 +51,7 @@ type Applied struct {
 	// Duplicates counts batches that were already stored and changed nothing.
 	Duplicates int
 	// Orphans are batches of jobs that do not exist; nothing was stored.
-	Orphans []schema.ResultBatch
+	Orphans []schema.RawResultBatch
 }
 
 // tally is what a set of results adds to a job's counters.
@@ -58,7 +61,7 @@ type tally struct {
 	companies                                    int
 }
 
-func (t *tally) add(r *schema.Result) {
+func (t *tally) add(r *schema.RawResult) {
 	t.processed++
 	if r.Status != schema.StatusOK {
 		t.failed++
@@ -66,7 +69,7 @@ func (t *tally) add(r *schema.Result) {
 	}
 	t.succeeded++
 	if r.Email != nil {
-		switch r.Email.Status {
+		switch r.EmailStatus {
 		case schema.EmailValid:
 			t.valid++
 		case schema.EmailInvalid:
@@ -79,7 +82,7 @@ func (t *tally) add(r *schema.Result) {
 			t.unknown++
 		}
 	}
-	if r.Company != nil && r.Company.Status == schema.CompanyMatched {
+	if r.Company != nil && r.CompanyStatus == schema.CompanyMatched {
 		t.companies++
 	}
 }
@@ -92,7 +95,7 @@ const contactInsertChunk = 1000
 // the contacts of new batches are written, and each job's counters move by
 // exactly what was new. A job whose every row is in ends SUCCEEDED or
 // COMPLETED_WITH_ERRORS.
-func (s *Store) ApplyResults(ctx context.Context, batches []schema.ResultBatch) (Applied, error) {
+func (s *Store) ApplyResults(ctx context.Context, batches []schema.RawResultBatch) (Applied, error) {
 	var out Applied
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		out = Applied{}
@@ -102,7 +105,7 @@ func (s *Store) ApplyResults(ctx context.Context, batches []schema.ResultBatch) 
 		}
 		tallies := map[string]*tally{}
 		var order []string
-		var rows []Contact
+		var rows []contactRow
 		for i := range batches {
 			b := &batches[i]
 			if !known[b.JobID] {
@@ -130,7 +133,7 @@ func (s *Store) ApplyResults(ctx context.Context, batches []schema.ResultBatch) 
 			for k := range b.Results {
 				r := &b.Results[k]
 				t.add(r)
-				rows = append(rows, contactRow(b.JobID, r))
+				rows = append(rows, newContactRow(b.JobID, r))
 				if len(rows) == contactInsertChunk {
 					if err := insertContacts(ctx, tx, rows); err != nil {
 						return err
@@ -158,7 +161,7 @@ func (s *Store) ApplyResults(ctx context.Context, batches []schema.ResultBatch) 
 	return out, nil
 }
 
-func existingJobs(ctx context.Context, tx bun.Tx, batches []schema.ResultBatch) (map[string]bool, error) {
+func existingJobs(ctx context.Context, tx bun.Tx, batches []schema.RawResultBatch) (map[string]bool, error) {
 	seen := map[string]bool{}
 	var ids []string
 	for _, b := range batches {
@@ -181,26 +184,54 @@ func existingJobs(ctx context.Context, tx bun.Tx, batches []schema.ResultBatch) 
 	return known, nil
 }
 
-func contactRow(jobID string, r *schema.Result) Contact {
+// contactRow is the row ApplyResults writes for a contact: its email and
+// company results go in as the JSON they came as, NULL when absent.
+type contactRow struct {
+	bun.BaseModel `bun:"table:contacts"`
+
+	JobID         string   `bun:"job_id,pk"`
+	Row           int      `bun:"row_no,pk"`
+	Status        string   `bun:"status"`
+	Error         string   `bun:"error"`
+	FirstName     string   `bun:"first_name"`
+	LastName      string   `bun:"last_name"`
+	Email         string   `bun:"email"`
+	Company       string   `bun:"company"`
+	Phone         string   `bun:"phone"`
+	Fields        []string `bun:"fields"`
+	EmailStatus   string   `bun:"email_status"`
+	CompanyDomain string   `bun:"company_domain"`
+	EmailResult   jsonText `bun:"email_result"`
+	CompanyResult jsonText `bun:"company_result"`
+}
+
+// jsonText is JSON for a JSON column, written as it is: NULL when nil, else
+// the SQL literal bun writes for a value it encodes to the same JSON.
+type jsonText []byte
+
+// AppendQuery implements bun's schema.QueryAppender.
+func (j jsonText) AppendQuery(gen bunschema.QueryGen, b []byte) ([]byte, error) {
+	if j == nil {
+		return dialect.AppendNull(b), nil
+	}
+	return gen.Dialect().AppendJSON(b, j), nil
+}
+
+func newContactRow(jobID string, r *schema.RawResult) contactRow {
 	in := &r.Input
-	c := Contact{
+	c := contactRow{
 		JobID: jobID, Row: in.Row, Status: r.Status, Error: r.Error,
 		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Company: in.Company, Phone: in.Phone,
-		Fields: in.Fields, EmailResult: r.Email, CompanyResult: r.Company,
+		Fields: in.Fields, EmailStatus: r.EmailStatus, CompanyDomain: r.CompanyDomain,
+		EmailResult: jsonText(r.Email), CompanyResult: jsonText(r.Company),
 	}
 	if c.Fields == nil {
 		c.Fields = []string{}
 	}
-	if r.Email != nil {
-		c.EmailStatus = r.Email.Status
-	}
-	if r.Company != nil {
-		c.CompanyDomain = r.Company.Domain
-	}
 	return c
 }
 
-func insertContacts(ctx context.Context, tx bun.Tx, rows []Contact) error {
+func insertContacts(ctx context.Context, tx bun.Tx, rows []contactRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -282,18 +313,34 @@ func (s *Store) contacts(ctx context.Context, jobID string, limit, after int, f 
 // exportPage is how many contacts EachContact reads per query.
 const exportPage = 2000
 
+// StoredContact is a stored contact as the export reads it: its row, its
+// original values and its email and company results as the JSON stored,
+// nil when there is none.
+type StoredContact struct {
+	bun.BaseModel `bun:"table:contacts"`
+
+	Row           int             `bun:"row_no"`
+	Status        string          `bun:"status"`
+	Error         string          `bun:"error"`
+	Fields        []string        `bun:"fields"`
+	EmailResult   json.RawMessage `bun:"email_result"`
+	CompanyResult json.RawMessage `bun:"company_result"`
+}
+
 // EachContact calls fn for every stored contact of a job in row order,
 // reading a page at a time so memory stays flat however large the job.
 // Another tenant's job is ErrNotFound (see WithTenant).
-func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*Contact) error) error {
+func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredContact) error) error {
 	if err := s.ownJob(ctx, jobID); err != nil {
 		return err
 	}
 	after := 0
 	for {
-		page, err := s.contacts(ctx, jobID, exportPage-1, after, ContactFilter{})
+		var page []StoredContact
+		err := s.db.NewSelect().Model(&page).Where("job_id = ?", jobID).Where("row_no > ?", after).
+			OrderExpr("row_no").Limit(exportPage).Scan(ctx)
 		if err != nil {
-			return err
+			return fmt.Errorf("read contacts of job %s after row %d: %w", jobID, after, err)
 		}
 		for i := range page {
 			if err := fn(&page[i]); err != nil {

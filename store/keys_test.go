@@ -124,7 +124,7 @@ func TestTenantScoping(t *testing.T) {
 		if _, err := s.FinishUpload(ctx, j.ID, 2, 1); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ApplyResults(ctx, []schema.ResultBatch{batch(j.ID, 0, 1, 2)}); err != nil {
+		if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{batch(t, j.ID, 0, 1, 2)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -140,7 +140,7 @@ func TestTenantScoping(t *testing.T) {
 			return err
 		}},
 		{"EachContact", func(ctx context.Context, id string) error {
-			return s.EachContact(ctx, id, func(*store.Contact) error { return nil })
+			return s.EachContact(ctx, id, func(*store.StoredContact) error { return nil })
 		}},
 		{"Workers", func(ctx context.Context, id string) error { _, err := s.Workers(ctx, id); return err }},
 		{"CancelJob", func(ctx context.Context, id string) error { _, err := s.CancelJob(ctx, id); return err }},

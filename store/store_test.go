@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/enricher/enricher/internal/fixture"
 	"github.com/enricher/enricher/internal/testenv"
 	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
@@ -14,7 +15,7 @@ import (
 
 // open returns a migrated store: SQLite by default, PostgreSQL in
 // integration mode. Every test here runs against both.
-func open(t *testing.T) *store.Store {
+func open(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, testenv.DatabaseURL(t))
@@ -30,7 +31,8 @@ func open(t *testing.T) *store.Store {
 
 // batch makes a result batch of rows first..first+n-1; rows listed in
 // failed are failed, the others ok with an email status of valid.
-func batch(jobID string, no, first, n int, failed ...int) schema.ResultBatch {
+func batch(t testing.TB, jobID string, no, first, n int, failed ...int) schema.RawResultBatch {
+	t.Helper()
 	b := schema.ResultBatch{Version: schema.RecordVersion, JobID: jobID, BatchNo: no, Worker: "w1", ProcessedAt: time.Now()}
 	bad := map[int]bool{}
 	for _, f := range failed {
@@ -47,7 +49,11 @@ func batch(jobID string, no, first, n int, failed ...int) schema.ResultBatch {
 		}
 		b.Results = append(b.Results, r)
 	}
-	return b
+	raw, err := fixture.Raw(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw[0]
 }
 
 func TestMigrateTwice(t *testing.T) {
@@ -88,12 +94,12 @@ func TestApplyResultsCountsEachBatchOnce(t *testing.T) {
 					t.Fatalf("status after upload = %s, want RUNNING", j.Status)
 				}
 			}
-			b0, b1 := batch(j.ID, 0, 1, 3, tt.failed...), batch(j.ID, 1, 4, 3, tt.failed...)
+			b0, b1 := batch(t, j.ID, 0, 1, 3, tt.failed...), batch(t, j.ID, 1, 4, 3, tt.failed...)
 			// b0 twice in one call, then b0 again with b1: a redelivery.
-			if _, err := s.ApplyResults(ctx, []schema.ResultBatch{b0, b0}); err != nil {
+			if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{b0, b0}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.ApplyResults(ctx, []schema.ResultBatch{b0, b1})
+			got, err := s.ApplyResults(ctx, []schema.RawResultBatch{b0, b1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +123,7 @@ func TestApplyResultsCountsEachBatchOnce(t *testing.T) {
 				t.Errorf("status = %s finished %v, want %s and a finish time", j.Status, j.FinishedAt, tt.wantStatus)
 			}
 			var rows []int
-			if err := s.EachContact(ctx, j.ID, func(c *store.Contact) error { rows = append(rows, c.Row); return nil }); err != nil {
+			if err := s.EachContact(ctx, j.ID, func(c *store.StoredContact) error { rows = append(rows, c.Row); return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if fmt.Sprint(rows) != "[1 2 3 4 5 6]" {
@@ -129,7 +135,7 @@ func TestApplyResultsCountsEachBatchOnce(t *testing.T) {
 
 func TestApplyResultsOrphanBatch(t *testing.T) {
 	s := open(t)
-	got, err := s.ApplyResults(context.Background(), []schema.ResultBatch{batch("no-such-job", 0, 1, 2)})
+	got, err := s.ApplyResults(context.Background(), []schema.RawResultBatch{batch(t, "no-such-job", 0, 1, 2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +170,7 @@ func TestCancelKeepsStatus(t *testing.T) {
 	if _, err := s.CancelJob(ctx, j.ID); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ApplyResults(ctx, []schema.ResultBatch{batch(j.ID, 0, 1, 3)})
+	got, err := s.ApplyResults(ctx, []schema.RawResultBatch{batch(t, j.ID, 0, 1, 3)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +213,7 @@ func TestPagination(t *testing.T) {
 	}
 
 	j := ids[0]
-	if _, err := s.ApplyResults(ctx, []schema.ResultBatch{batch(j, 0, 1, 10, 3, 7)}); err != nil {
+	if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{batch(t, j, 0, 1, 10, 3, 7)}); err != nil {
 		t.Fatal(err)
 	}
 	yes := true

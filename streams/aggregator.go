@@ -15,7 +15,7 @@ import (
 // Sink stores result batches and counts them, each batch once however
 // often it is delivered. *store.Store is one.
 type Sink interface {
-	ApplyResults(ctx context.Context, batches []schema.ResultBatch) (store.Applied, error)
+	ApplyResults(ctx context.Context, batches []schema.RawResultBatch) (store.Applied, error)
 }
 
 // Aggregator consumes the results topic in a consumer group, stores each
@@ -41,10 +41,10 @@ func (a *Aggregator) Run(ctx context.Context) {
 }
 
 func (a *Aggregator) handle(ctx context.Context, recs []*kgo.Record) error {
-	batches := make([]schema.ResultBatch, 0, len(recs))
+	batches := make([]schema.RawResultBatch, 0, len(recs))
 	var dead []*kgo.Record
 	for _, rec := range recs {
-		var b schema.ResultBatch
+		var b schema.RawResultBatch
 		if err := decodeResults(rec.Value, &b); err != nil {
 			a.Log.Warn("result record sent to the dead-letter topic", "partition", rec.Partition, "offset", rec.Offset, "err", err)
 			dead = append(dead, deadLetter(a.Topics.DeadLetter, rec, err))
@@ -78,8 +78,10 @@ func (a *Aggregator) handle(ctx context.Context, recs []*kgo.Record) error {
 	return nil
 }
 
-func decodeResults(value []byte, b *schema.ResultBatch) error {
-	if err := json.Unmarshal(value, b); err != nil {
+// decodeResults reads a result record only as far as storing it needs (see
+// schema.DecodeRawResultBatch).
+func decodeResults(value []byte, b *schema.RawResultBatch) error {
+	if err := schema.DecodeRawResultBatch(value, b); err != nil {
 		return fmt.Errorf("not a result batch: %w", err)
 	}
 	if b.Version != schema.RecordVersion {

@@ -178,7 +178,7 @@ func TestRedeliveryCountsOnceAndPoisonGoesToDeadLetter(t *testing.T) {
 		t.Fatalf("final state %s processed %d succeeded %d, want SUCCEEDED with %d", last.Status, last.Processed, last.Succeeded, batches*size)
 	}
 	n := 0
-	if err := p.store.EachContact(ctx, job.ID, func(*store.Contact) error { n++; return nil }); err != nil {
+	if err := p.store.EachContact(ctx, job.ID, func(*store.StoredContact) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if n != batches*size {
