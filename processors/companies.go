@@ -39,8 +39,9 @@ const (
 // domain or URL written in the company column; the company name matched
 // against the reference data (only a clear winner; near-ties are
 // ambiguous); the domain most other contacts of the job with the same
-// company name have (those this process has seen so far). When the email domain and the name point at different
-// companies the answer is identity_conflict, with both kept.
+// company name have (those this process has seen so far). When the email
+// domain and the name point at different companies the answer is
+// identity_conflict, with both kept.
 //
 // Values (name, size, location, industry, LinkedIn, founded), each with
 // its provenance, come by precedence from: the reference data at that
@@ -145,7 +146,9 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 		}
 		id := ids[i]
 		var dec *companymatch.Decision
-		if id.nameKey != "" && c.Data != nil {
+		// A name that fits the company at the email's domain needs no
+		// lookup: it can neither conflict with it nor add to it.
+		if id.nameKey != "" && c.Data != nil && (id.emailDomain == "" || !nameFits(id.name, known[id.emailDomain])) {
 			d := c.decision(ctx, job, id)
 			dec = &d
 		}
