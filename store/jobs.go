@@ -198,11 +198,11 @@ func (s *Store) ownJob(ctx context.Context, id string) error {
 	if t == "" {
 		return nil
 	}
-	n, err := s.db.NewSelect().Table("jobs").Where("id = ?", id).Where("tenant = ?", t).Count(ctx)
+	ok, err := s.db.NewSelect().Table("jobs").Where("id = ?", id).Where("tenant = ?", t).Exists(ctx)
 	if err != nil {
 		return fmt.Errorf("get job %s: %w", id, err)
 	}
-	if n == 0 {
+	if !ok {
 		return fmt.Errorf("job %s: %w", id, ErrNotFound)
 	}
 	return nil

@@ -52,7 +52,7 @@ func startEmbedded(ctx context.Context, cfg *config, kafkaAddr string, log *slog
 		return nil, nil, err
 	}
 	cfg.brokers = cluster.ListenAddrs()[0]
-	cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
+	cfg.databaseURL = embeddedDatabaseURL(cfg.dataDir)
 	if st, err = openStore(ctx, cfg.databaseURL, true, log); err != nil {
 		cluster.Close()
 		return nil, nil, err

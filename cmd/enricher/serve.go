@@ -227,9 +227,14 @@ func openDataStore(ctx context.Context, cfg *config, log *slog.Logger) (*store.S
 		if err := os.MkdirAll(cfg.dataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("data folder: %w", err)
 		}
-		cfg.databaseURL = "sqlite:" + filepath.Join(cfg.dataDir, "enricher.db")
+		cfg.databaseURL = embeddedDatabaseURL(cfg.dataDir)
 	}
 	return openStore(ctx, cfg.databaseURL, true, log)
+}
+
+// embeddedDatabaseURL is the URL of the SQLite database in a data folder.
+func embeddedDatabaseURL(dataDir string) string {
+	return "sqlite:" + filepath.Join(dataDir, "enricher.db")
 }
 
 // runPart runs one part of the distributed pipeline.
