@@ -2,6 +2,7 @@ package emailsyntax
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 )
@@ -122,14 +123,29 @@ func nameBudget(n int) int {
 // suffix tolerates one edit, unless it is itself a real public suffix that
 // is not a known slip (such as "co" or "cm" for "com").
 func Suggest(domain string) (suggestion string, knownTypo bool) {
-	if i := strings.LastIndexByte(domain, '@'); i >= 0 {
-		domain = domain[i+1:]
-	}
-	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
+	d := bareDomain(domain)
 	if p, ok := knownTypos[d]; ok {
 		return p, true
 	}
 	return closest(d), false
+}
+
+// KnownTypo is the curated half of Suggest, without the search for a close
+// provider: the provider domain of which domain is a common misspelling,
+// and whether it is one. It costs one map lookup, so it can run on every
+// address where Suggest would be too slow.
+func KnownTypo(domain string) (string, bool) {
+	p, ok := knownTypos[bareDomain(domain)]
+	return p, ok
+}
+
+// bareDomain is domain (or the part of an address after its last '@') in
+// lower case, without surrounding space or a trailing dot.
+func bareDomain(domain string) string {
+	if i := strings.LastIndexByte(domain, '@'); i >= 0 {
+		domain = domain[i+1:]
+	}
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
 }
 
 // closest returns the provider nearest to the lower-case domain d within the
@@ -178,9 +194,13 @@ func nameDistance(name, pname string) (int, bool) {
 	if name == pname {
 		return 0, true
 	}
-	n := len([]rune(pname))
+	n := utf8.RuneCountInString(pname)
 	if n == 4 {
 		return 1, isTransposition(name, pname)
+	}
+	// The distance is at least the difference in length.
+	if diff := utf8.RuneCountInString(name) - n; diff > nameBudget(n) || -diff > nameBudget(n) {
+		return diff, false
 	}
 	d := osa(name, pname)
 	return d, d <= nameBudget(n)

@@ -136,3 +136,28 @@ func TestOSA(t *testing.T) {
 		}
 	}
 }
+
+func TestKnownTypo(t *testing.T) {
+	tests := []struct {
+		in, want string
+		known    bool
+	}{
+		{"gmial.com", "gmail.com", true},
+		{"Jane@GMIAL.com.", "gmail.com", true},
+		{"gmailx.com", "", false}, // close to gmail.com, but not a listed slip: only Suggest finds it
+		{"gmail.com", "", false},
+		{"example.test", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, known := KnownTypo(tt.in)
+		if got != tt.want || known != tt.known {
+			t.Errorf("KnownTypo(%q) = %q, %v; want %q, %v", tt.in, got, known, tt.want, tt.known)
+		}
+		if known {
+			if s, k := Suggest(tt.in); s != got || !k {
+				t.Errorf("Suggest(%q) = %q, %v; KnownTypo said %q", tt.in, s, k, got)
+			}
+		}
+	}
+}

@@ -260,7 +260,7 @@ func (v *Verifier) start(input string) *check {
 	if l.Role(addr.Local) {
 		c.flag(FlagRole)
 	}
-	if suggestion, known := emailsyntax.Suggest(addr.Domain); known {
+	if suggestion, known := emailsyntax.KnownTypo(addr.Domain); known {
 		c.res.DidYouMean = addr.Local + "@" + suggestion
 		c.decide(schema.EmailInvalid, ReasonTypo, fmt.Sprintf("%s is a common misspelling of %s", addr.Domain, suggestion))
 	}
