@@ -11,7 +11,8 @@ FUZZTIME ?= 10s
 # package:target of every fuzz target; `make fuzz` runs each for FUZZTIME.
 FUZZ := ./contactcsv:FuzzReader ./contactcsv:FuzzHeaderMapping \
 	./processors/emailsyntax:FuzzParse ./processors/emailsyntax:FuzzSuggest \
-	./processors/companymatch:FuzzNormalize
+	./processors/companymatch:FuzzNormalize \
+	./schema:FuzzDecodeRawResultBatch ./schema:FuzzMarshal
 
 .PHONY: run build test test-integration test-faults faults-down lint fuzz bench generate services-up services-down clean
 

@@ -2,8 +2,8 @@ package schema
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"time"
 	"unicode/utf8"
 )

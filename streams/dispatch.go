@@ -2,7 +2,6 @@ package streams
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -94,7 +93,7 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 		if len(batch) == 0 {
 			return nil
 		}
-		value, err := json.Marshal(schema.ContactBatch{Version: schema.RecordVersion, JobID: job.ID, BatchNo: batches, Contacts: batch})
+		value, err := schema.Marshal(schema.ContactBatch{Version: schema.RecordVersion, JobID: job.ID, BatchNo: batches, Contacts: batch})
 		if err != nil {
 			return fmt.Errorf("encode batch %d: %w", batches, err)
 		}

@@ -115,7 +115,7 @@ func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record) 
 		w.Log.Error("enriching batch failed", "job", b.JobID, "batch", b.BatchNo, "err", err)
 		results = failAll(b.Contacts, err)
 	}
-	value, err := json.Marshal(schema.ResultBatch{
+	value, err := schema.Marshal(schema.ResultBatch{
 		Version: schema.RecordVersion, JobID: b.JobID, BatchNo: b.BatchNo,
 		Worker: w.Name, ProcessedAt: time.Now().UTC(), Results: results,
 	})
@@ -152,7 +152,7 @@ func failAll(in []schema.Contact, err error) []schema.Result {
 }
 
 func decodeBatch(value []byte, b *schema.ContactBatch) error {
-	if err := json.Unmarshal(value, b); err != nil {
+	if err := schema.Unmarshal(value, b); err != nil {
 		return fmt.Errorf("not a contact batch: %w", err)
 	}
 	if b.Version != schema.RecordVersion {
