@@ -85,7 +85,11 @@ func GroupOpts(group, topic string, sessionTimeout time.Duration) []kgo.Opt {
 		kgo.SessionTimeout(sessionTimeout),
 		kgo.HeartbeatInterval(sessionTimeout / 10),
 		kgo.RebalanceTimeout(2 * time.Minute),
-		kgo.FetchMaxPartitionBytes(8 << 20),
+		// A fetch is held until polled: small fetches keep a consumer's
+		// memory flat however far behind it is (a record larger than these
+		// still arrives, alone).
+		kgo.FetchMaxBytes(4 << 20),
+		kgo.FetchMaxPartitionBytes(1 << 20),
 	}
 }
 
