@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/driver/pgdriver"
 	bunschema "github.com/uptrace/bun/schema"
 
 	"github.com/enricher/enricher/schema"
@@ -95,9 +97,41 @@ const contactInsertChunk = 1000
 // the contacts of new batches are written, and each job's counters move by
 // exactly what was new. A job whose every row is in ends SUCCEEDED or
 // COMPLETED_WITH_ERRORS.
+//
+// On PostgreSQL the contacts go in with COPY, a fraction of the server's
+// work of an INSERT. COPY cannot skip a row stored before, so should a row
+// come twice under two batch numbers, the transaction is rolled back and
+// done again with INSERT … ON CONFLICT DO NOTHING.
 func (s *Store) ApplyResults(ctx context.Context, batches []schema.RawResultBatch) (Applied, error) {
+	if s.dialect != "postgres" {
+		return s.applyResults(ctx, s.db, batches, insertContacts)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return Applied{}, fmt.Errorf("apply %d result batches: %w", len(batches), err)
+	}
+	defer conn.Close()
+	var buf []byte
+	out, err := s.applyResults(ctx, conn, batches, func(ctx context.Context, _ bun.Tx, rows []contactRow) error {
+		var err error
+		buf, err = copyContacts(ctx, conn, rows, buf[:0])
+		return err
+	})
+	if pgErr := (pgdriver.Error{}); errors.As(err, &pgErr) && pgErr.Field('C') == uniqueViolation {
+		return s.applyResults(ctx, conn, batches, insertContacts)
+	}
+	return out, err
+}
+
+// uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
+const uniqueViolation = "23505"
+
+// contactWriter writes contact rows in the transaction tx.
+type contactWriter func(ctx context.Context, tx bun.Tx, rows []contactRow) error
+
+func (s *Store) applyResults(ctx context.Context, db bun.IDB, batches []schema.RawResultBatch, write contactWriter) (Applied, error) {
 	var out Applied
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		out = Applied{}
 		known, err := existingJobs(ctx, tx, batches)
 		if err != nil {
@@ -135,15 +169,17 @@ func (s *Store) ApplyResults(ctx context.Context, batches []schema.RawResultBatc
 				t.add(r)
 				rows = append(rows, newContactRow(b.JobID, r))
 				if len(rows) == contactInsertChunk {
-					if err := insertContacts(ctx, tx, rows); err != nil {
+					if err := write(ctx, tx, rows); err != nil {
 						return err
 					}
 					rows = rows[:0]
 				}
 			}
 		}
-		if err := insertContacts(ctx, tx, rows); err != nil {
-			return err
+		if len(rows) > 0 {
+			if err := write(ctx, tx, rows); err != nil {
+				return err
+			}
 		}
 		now := time.Now().UTC()
 		for _, id := range order {
@@ -232,9 +268,6 @@ func newContactRow(jobID string, r *schema.RawResult) contactRow {
 }
 
 func insertContacts(ctx context.Context, tx bun.Tx, rows []contactRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
 	if _, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return fmt.Errorf("insert %d contacts: %w", len(rows), err)
 	}
@@ -328,30 +361,51 @@ type StoredContact struct {
 }
 
 // EachContact calls fn for every stored contact of a job in row order,
-// reading a page at a time so memory stays flat however large the job.
+// reading a page at a time so memory stays flat however large the job: the
+// next page is read while fn works through the current one.
 // Another tenant's job is ErrNotFound (see WithTenant).
 func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredContact) error) error {
 	if err := s.ownJob(ctx, jobID); err != nil {
 		return err
 	}
-	after := 0
-	for {
-		var page []StoredContact
-		err := s.db.NewSelect().Model(&page).Where("job_id = ?", jobID).Where("row_no > ?", after).
-			OrderExpr("row_no").Limit(exportPage).Scan(ctx)
-		if err != nil {
-			return fmt.Errorf("read contacts of job %s after row %d: %w", jobID, after, err)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type page struct {
+		rows  []StoredContact
+		after int
+		err   error
+	}
+	read := func(after int) <-chan page {
+		ch := make(chan page, 1)
+		go func() {
+			var rows []StoredContact
+			err := s.db.NewSelect().Model(&rows).Where("job_id = ?", jobID).Where("row_no > ?", after).
+				OrderExpr("row_no").Limit(exportPage).Scan(ctx)
+			ch <- page{rows, after, err}
+		}()
+		return ch
+	}
+	next := read(0)
+	for next != nil {
+		p := <-next
+		if p.err != nil {
+			return fmt.Errorf("read contacts of job %s after row %d: %w", jobID, p.after, p.err)
 		}
-		for i := range page {
-			if err := fn(&page[i]); err != nil {
+		next = nil
+		if len(p.rows) == exportPage {
+			next = read(p.rows[len(p.rows)-1].Row)
+		}
+		for i := range p.rows {
+			if err := fn(&p.rows[i]); err != nil {
+				if next != nil {
+					cancel()
+					<-next
+				}
 				return err
 			}
 		}
-		if len(page) < exportPage {
-			return nil
-		}
-		after = page[len(page)-1].Row
 	}
+	return nil
 }
 
 func escapeLike(s string) string {

@@ -246,3 +246,79 @@ func TestPagination(t *testing.T) {
 		})
 	}
 }
+
+// TestEachContactPages reads a job of several pages: every row once, in
+// order, and a callback's error stops the reading and comes back.
+func TestEachContactPages(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	j, err := s.CreateJob(ctx, store.LocalTenant, "c.csv", []string{"email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows, per = 4507, 500 // more than two pages of 2000
+	var batches []schema.RawResultBatch
+	for no, first := 0, 1; first <= rows; no, first = no+1, first+per {
+		batches = append(batches, batch(t, j.ID, no, first, min(per, rows-first+1)))
+	}
+	if _, err := s.ApplyResults(ctx, batches); err != nil {
+		t.Fatal(err)
+	}
+	next := 1
+	if err := s.EachContact(ctx, j.ID, func(c *store.StoredContact) error {
+		if c.Row != next {
+			return fmt.Errorf("row %d, want %d", c.Row, next)
+		}
+		next++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if next != rows+1 {
+		t.Fatalf("read rows 1 to %d, want 1 to %d", next-1, rows)
+	}
+	stop := errors.New("stop")
+	seen := 0
+	err = s.EachContact(ctx, j.ID, func(c *store.StoredContact) error {
+		seen++
+		if c.Row == 2003 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || seen != 2003 {
+		t.Fatalf("EachContact = %v after %d rows; want the callback's error after 2003", err, seen)
+	}
+}
+
+// TestApplyResultsRowInTwoBatches: a row that comes again under another
+// batch number is stored once, in the same call or a later one (on
+// PostgreSQL, COPY refuses it and the transaction is done again with
+// INSERT … ON CONFLICT DO NOTHING).
+func TestApplyResultsRowInTwoBatches(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	j, err := s.CreateJob(ctx, store.LocalTenant, "c.csv", []string{"email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{batch(t, j.ID, 0, 1, 3), batch(t, j.ID, 1, 3, 3)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{batch(t, j.ID, 2, 5, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	var rows []int
+	if err := s.EachContact(ctx, j.ID, func(c *store.StoredContact) error { rows = append(rows, c.Row); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(rows) != "[1 2 3 4 5 6]" {
+		t.Errorf("stored rows = %v, want 1 to 6 once each", rows)
+	}
+	if j, err = s.Job(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if j.Processed != 8 {
+		t.Errorf("processed = %d, want 8: every result of the three batches counts", j.Processed)
+	}
+}
