@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -121,7 +122,9 @@ func companyColumns(rec []string, raw []byte, c *exportCompany) ([]string, error
 // order. It reads the contacts a page at a time, and of their results only
 // what it writes.
 func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.Job) error {
-	cw := contactcsv.NewWriter(w)
+	// Large writes: an HTTP response sends each as one chunk, one system call.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	cw := contactcsv.NewWriter(bw)
 	header := append(append([]string{}, job.Columns...), ResultColumns...)
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write header: %w", err)
@@ -152,6 +155,9 @@ func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.
 		return fmt.Errorf("export job %s: %w", job.ID, err)
 	}
 	if err := cw.Flush(); err != nil {
+		return fmt.Errorf("export job %s: %w", job.ID, err)
+	}
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("export job %s: %w", job.ID, err)
 	}
 	return nil

