@@ -63,7 +63,9 @@ func NewClient(brokers []string, opts ...kgo.Opt) (*kgo.Client, error) {
 	base := []kgo.Opt{
 		kgo.SeedBrokers(brokers...),
 		kgo.ProducerBatchMaxBytes(MaxRecordBytes),
-		kgo.MaxBufferedBytes(64 << 20),
+		// Producing waits while this much is unacknowledged: a fast upload
+		// or a worker ahead of the broker holds one record's worth, no more.
+		kgo.MaxBufferedBytes(MaxRecordBytes),
 		kgo.ProducerLinger(5 * time.Millisecond),
 	}
 	cl, err := kgo.NewClient(append(base, opts...)...)
