@@ -45,24 +45,35 @@ type exportEmail struct {
 
 // exportCompany is what the export writes of a schema.CompanyResult.
 type exportCompany struct {
-	Status      string                       `json:"status"`
-	Confidence  float64                      `json:"confidence"`
-	Reason      string                       `json:"reason"`
-	Domain      string                       `json:"domain"`
-	Name        string                       `json:"name"`
-	Size        string                       `json:"size"`
-	SizeMin     int                          `json:"size_min"`
-	SizeMax     int                          `json:"size_max"`
-	Locality    string                       `json:"locality"`
-	Region      string                       `json:"region"`
-	CountryCode string                       `json:"country_code"`
-	CountryName string                       `json:"country_name"`
-	Industry    string                       `json:"industry"`
-	LinkedIn    string                       `json:"linkedin"`
-	Founded     int                          `json:"founded"`
-	Source      string                       `json:"source"`
-	Method      string                       `json:"method"`
-	Fields      map[string]schema.Provenance `json:"fields"`
+	Status      string           `json:"status"`
+	Confidence  float64          `json:"confidence"`
+	Reason      string           `json:"reason"`
+	Domain      string           `json:"domain"`
+	Name        string           `json:"name"`
+	Size        string           `json:"size"`
+	SizeMin     int              `json:"size_min"`
+	SizeMax     int              `json:"size_max"`
+	Locality    string           `json:"locality"`
+	Region      string           `json:"region"`
+	CountryCode string           `json:"country_code"`
+	CountryName string           `json:"country_name"`
+	Industry    string           `json:"industry"`
+	LinkedIn    string           `json:"linkedin"`
+	Founded     int              `json:"founded"`
+	Source      string           `json:"source"`
+	Method      string           `json:"method"`
+	Fields      exportProvenance `json:"fields"`
+}
+
+// exportProvenance is the provenance of the fields the export writes, of
+// a schema.CompanyResult's Fields. A field without one is nil.
+type exportProvenance struct {
+	Name     *schema.Provenance `json:"name"`
+	Size     *schema.Provenance `json:"size"`
+	Location *schema.Provenance `json:"location"`
+	Industry *schema.Provenance `json:"industry"`
+	LinkedIn *schema.Provenance `json:"linkedin"`
+	Founded  *schema.Provenance `json:"founded"`
 }
 
 // present reports whether a stored JSON result is there: not NULL, not null.
@@ -88,19 +99,17 @@ func companyColumns(rec []string, raw []byte, c *exportCompany) ([]string, error
 	if !present(raw) {
 		return append(rec, make([]string, 22)...), nil
 	}
-	fields := c.Fields
-	clear(fields)
-	*c = exportCompany{Fields: fields}
+	*c = exportCompany{}
 	if err := json.Unmarshal(raw, c); err != nil {
 		return nil, fmt.Errorf("read company result: %w", err)
 	}
-	src := func(field string) string {
-		p, ok := c.Fields[field]
-		if !ok {
+	src := func(p *schema.Provenance) string {
+		if p == nil {
 			return ""
 		}
 		return p.Source + "/" + p.Method + "/" + strconv.FormatFloat(p.Confidence, 'f', 2, 64)
 	}
+	f := &c.Fields
 	num := func(n int) string {
 		if n == 0 {
 			return ""
@@ -112,9 +121,9 @@ func companyColumns(rec []string, raw []byte, c *exportCompany) ([]string, error
 		domainSource = c.Source + "/" + c.Method
 	}
 	return append(rec, c.Status, strconv.FormatFloat(c.Confidence, 'f', 2, 64), c.Reason, c.Domain, domainSource,
-		c.Name, src("name"), c.Size, num(c.SizeMin), num(c.SizeMax), src("size"),
-		c.Locality, c.Region, c.CountryCode, c.CountryName, src("location"),
-		c.Industry, src("industry"), c.LinkedIn, src("linkedin"), num(c.Founded), src("founded")), nil
+		c.Name, src(f.Name), c.Size, num(c.SizeMin), num(c.SizeMax), src(f.Size),
+		c.Locality, c.Region, c.CountryCode, c.CountryName, src(f.Location),
+		c.Industry, src(f.Industry), c.LinkedIn, src(f.LinkedIn), num(c.Founded), src(f.Founded)), nil
 }
 
 // WriteResults writes a job's enriched CSV to w: the original header and
