@@ -82,7 +82,7 @@ type apiAnswer struct {
 // vote), and the name lookups already made. Guarded by Companies.mu.
 type jobState struct {
 	budget    *companyapi.Budget
-	tally     map[string]map[string]int // name key -> work domain -> contacts
+	tally     map[string]*votes // name key -> the work domains of its contacts
 	decisions map[string]companymatch.Decision
 	until     time.Time
 }
@@ -269,7 +269,7 @@ func (c *Companies) job(id string) *jobState {
 				delete(c.jobs, old)
 			}
 		}
-		j = &jobState{budget: companyapi.NewBudget(c.APIBudget), tally: map[string]map[string]int{}, decisions: map[string]companymatch.Decision{}}
+		j = &jobState{budget: companyapi.NewBudget(c.APIBudget), tally: map[string]*votes{}, decisions: map[string]companymatch.Decision{}}
 		c.jobs[id] = j
 	}
 	j.until = now.Add(24 * time.Hour)
@@ -375,29 +375,63 @@ func (c *Companies) vote(job *jobState, ids []identity, out []*schema.CompanyRes
 			if len(job.tally) >= maxJobEntries {
 				continue
 			}
-			t = map[string]int{}
+			t = &votes{}
 			job.tally[id.nameKey] = t
 		}
-		t[id.emailDomain]++
+		t.add(id.emailDomain)
 	}
 	for i, id := range ids {
 		r := out[i]
 		if r == nil || id.nameKey == "" || (r.Status != schema.CompanyNotFound && r.Status != schema.CompanyPersonalEmail) {
 			continue
 		}
-		winner, best, total := "", 0, 0
-		for d, n := range job.tally[id.nameKey] {
-			total += n
-			if n > best || (n == best && d < winner) {
-				winner, best = d, n
-			}
-		}
+		winner, best, total := job.tally[id.nameKey].leader()
 		if best*2 > total {
 			*r = schema.CompanyResult{Status: schema.CompanyMatched, Domain: winner, Confidence: 0.7 * float64(best) / float64(total),
 				Source: SourceContact, Method: MethodNameVote,
 				Reason: fmt.Sprintf("%d of %d contacts named %q in this job are at %s", best, total, id.name, winner)}
 		}
 	}
+}
+
+// votes counts the work domains of the contacts with one company name.
+// Most names have one domain, held without a map.
+type votes struct {
+	domain string
+	n      int
+	others map[string]int // the other domains, once there are any
+}
+
+func (v *votes) add(domain string) {
+	switch {
+	case v.n == 0:
+		v.domain, v.n = strings.Clone(domain), 1 // not the whole address it was cut from
+	case v.domain == domain:
+		v.n++
+	case v.others == nil:
+		v.others = map[string]int{strings.Clone(domain): 1}
+	default:
+		if _, ok := v.others[domain]; !ok {
+			domain = strings.Clone(domain)
+		}
+		v.others[domain]++
+	}
+}
+
+// leader is the domain with the most votes (the first in order on a tie),
+// its votes and the votes of all; "", 0, 0 for a nil v.
+func (v *votes) leader() (winner string, best, total int) {
+	if v == nil {
+		return "", 0, 0
+	}
+	winner, best, total = v.domain, v.n, v.n
+	for d, n := range v.others {
+		total += n
+		if n > best || (n == best && d < winner) {
+			winner, best = d, n
+		}
+	}
+	return winner, best, total
 }
 
 // describe fills in what the reference data knows of the company at the

@@ -213,3 +213,30 @@ func TestCompaniesFromPaidAPI(t *testing.T) {
 		t.Errorf("%d API calls, want 1: apple.com has every value already, hooli.com is asked once", calls)
 	}
 }
+
+func TestVotesLeader(t *testing.T) {
+	tests := []struct {
+		domains     []string
+		winner      string
+		best, total int
+	}{
+		{nil, "", 0, 0},
+		{[]string{"a.com"}, "a.com", 1, 1},
+		{[]string{"a.com", "a.com", "b.com"}, "a.com", 2, 3},
+		{[]string{"b.com", "a.com"}, "a.com", 1, 2}, // a tie goes to the first in order
+		{[]string{"c.com", "b.com", "b.com", "d.com", "b.com"}, "b.com", 3, 5},
+	}
+	for _, tt := range tests {
+		var v *votes
+		for _, d := range tt.domains {
+			if v == nil {
+				v = &votes{}
+			}
+			v.add(d)
+		}
+		w, b, n := v.leader()
+		if w != tt.winner || b != tt.best || n != tt.total {
+			t.Errorf("%v: leader = %q %d of %d; want %q %d of %d", tt.domains, w, b, n, tt.winner, tt.best, tt.total)
+		}
+	}
+}
