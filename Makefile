@@ -12,7 +12,7 @@ FUZZTIME ?= 10s
 FUZZ := ./contactcsv:FuzzReader ./contactcsv:FuzzHeaderMapping \
 	./processors/emailsyntax:FuzzParse ./processors/emailsyntax:FuzzSuggest \
 	./processors/companymatch:FuzzNormalize \
-	./schema:FuzzDecodeRawResultBatch ./schema:FuzzMarshal
+	./schema:FuzzDecodeRawResultBatch ./schema:FuzzMarshal ./contactcsv:FuzzWriter
 
 .PHONY: run build test test-integration test-faults faults-down lint fuzz bench generate services-up services-down clean
 

@@ -1,6 +1,7 @@
 package contactcsv
 
 import (
+	"encoding/csv"
 	"errors"
 	"io"
 	"strings"
@@ -91,3 +92,66 @@ func TestWriterReportsErrors(t *testing.T) {
 		t.Fatalf("Flush = %v, want disk full", err)
 	}
 }
+
+// FuzzWriter holds Writer to encoding/csv: the same bytes for the same
+// (neutralised) record.
+func FuzzWriter(f *testing.F) {
+	f.Add("a", "b,c", "\"q\"", " lead", "\\.", "line\r\nbreak")
+	f.Add("", "=1", "\u00a0x", "é", "x\"", "\n")
+	f.Fuzz(func(t *testing.T, a, b, c, d, e, g string) {
+		rec := []string{a, b, c, d, e, g}
+		var got, want strings.Builder
+		w := NewWriter(&got)
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(rec[:2]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		cw := csv.NewWriter(&want)
+		for _, r := range [][]string{rec, rec[:2]} {
+			n := make([]string, len(r))
+			for i := range r {
+				n[i] = neutralize(r[i])
+			}
+			if err := cw.Write(n); err != nil {
+				t.Skip("encoding/csv refuses it:", err)
+			}
+		}
+		cw.Flush()
+		if got.String() != want.String() {
+			t.Fatalf("Writer wrote\n%q\nencoding/csv\n%q", got.String(), want.String())
+		}
+	})
+}
+
+func TestWriterWritesInLargeChunks(t *testing.T) {
+	var sizes []int
+	w := NewWriter(writeFunc(func(p []byte) (int, error) { sizes = append(sizes, len(p)); return len(p), nil }))
+	row := []string{strings.Repeat("x", 1000)}
+	for range 200 {
+		if err := w.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for i, n := range sizes {
+		total += n
+		if i < len(sizes)-1 && n < writerBuffer {
+			t.Errorf("write %d of %d bytes; want at least %d but for the last", i, n, writerBuffer)
+		}
+	}
+	if total != 200*1001 {
+		t.Errorf("wrote %d bytes, want %d", total, 200*1001)
+	}
+}
+
+type writeFunc func([]byte) (int, error)
+
+func (f writeFunc) Write(p []byte) (int, error) { return f(p) }

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -131,9 +130,7 @@ func companyColumns(rec []string, raw []byte, c *exportCompany) ([]string, error
 // order. It reads the contacts a page at a time, and of their results only
 // what it writes.
 func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.Job) error {
-	// Large writes: an HTTP response sends each as one chunk, one system call.
-	bw := bufio.NewWriterSize(w, 64<<10)
-	cw := contactcsv.NewWriter(bw)
+	cw := contactcsv.NewWriter(w)
 	header := append(append([]string{}, job.Columns...), ResultColumns...)
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write header: %w", err)
@@ -164,9 +161,6 @@ func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.
 		return fmt.Errorf("export job %s: %w", job.ID, err)
 	}
 	if err := cw.Flush(); err != nil {
-		return fmt.Errorf("export job %s: %w", job.ID, err)
-	}
-	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("export job %s: %w", job.ID, err)
 	}
 	return nil
