@@ -276,9 +276,22 @@ func (c *Companies) job(id string) *jobState {
 	return j
 }
 
+// noData reports whether there is no reference data to ask: none
+// configured, none loaded, or the store cannot say.
+func (c *Companies) noData(ctx context.Context) bool {
+	if c.Data == nil {
+		return true
+	}
+	empty, err := c.Data.Empty(ctx)
+	return empty || err != nil
+}
+
 // decision matches a company name against the reference data once per
 // job (per name and email domain, which takes part in the match).
 func (c *Companies) decision(ctx context.Context, job *jobState, id identity) companymatch.Decision {
+	if c.noData(ctx) {
+		return companymatch.Decision{Verdict: companymatch.NotFound} // not remembered: costs nothing to say again
+	}
 	key := id.nameKey + "\x00" + id.emailDomain
 	c.mu.Lock()
 	d, ok := job.decisions[key]
@@ -304,9 +317,6 @@ func (c *Companies) ttl() time.Duration {
 
 // matchName looks the company name up in the reference data.
 func (c *Companies) matchName(ctx context.Context, id identity) companymatch.Decision {
-	if empty, err := c.Data.Empty(ctx); empty || err != nil {
-		return companymatch.Decision{Verdict: companymatch.NotFound}
-	}
 	found, err := c.Data.Candidates(ctx, id.nameKey, companymatch.Trigrams(id.nameKey), 20)
 	if err != nil {
 		return companymatch.Decision{Verdict: companymatch.NotFound}
@@ -556,8 +566,8 @@ func (c *Companies) homepage(ctx context.Context, domain string) (website.Info, 
 // can: each distinct domain is looked up once.
 func (c *Companies) byDomain(ctx context.Context, domains []string) map[string][]companydata.Company {
 	out := map[string][]companydata.Company{}
-	if c.Data == nil {
-		return out
+	if c.noData(ctx) {
+		return out // nothing to ask, and nothing to remember
 	}
 	ttl := c.TTL
 	if ttl <= 0 {
