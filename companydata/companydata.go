@@ -85,6 +85,11 @@ type Store struct {
 	dfExpiry time.Time
 	some     bool // the table had companies when last asked, at someAt
 	someAt   time.Time
+
+	memoryMax int          // see memoryMax; 0: never in memory
+	loadMu    sync.Mutex   // one load of the snapshot at a time
+	mem       *memoryIndex // nil: too many companies, or not loaded
+	memExpiry time.Time    // when mem is to be loaded again
 }
 
 const (
@@ -109,7 +114,7 @@ const defaultBatchSize = 10000
 // New returns a Store on db, whose schema the migrations of package
 // migrations have brought up to date.
 func New(db *bun.DB) *Store {
-	return &Store{db: db, batchSize: defaultBatchSize}
+	return &Store{db: db, batchSize: defaultBatchSize, memoryMax: memoryMax}
 }
 
 // ByDomain returns the companies of each of domains, in one query. The
@@ -171,10 +176,17 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 // Candidates returns up to limit companies that may be the one named by
 // nameKey (a normalised name) with the given trigrams: first those whose
 // name key is nameKey, largest first, then those sharing the most
-// trigrams with it, closest in length first among equals.
+// trigrams with it, closest in length first among equals. A reference set
+// of up to 20,000 companies is read into memory once every ten minutes (and
+// after an Import on this Store) and answered from there.
 func (s *Store) Candidates(ctx context.Context, nameKey string, trigrams []string, limit int) ([]Company, error) {
 	if limit <= 0 {
 		return nil, nil
+	}
+	if m, err := s.memory(ctx); err != nil {
+		return nil, fmt.Errorf("companies like %q: %w", nameKey, err)
+	} else if m != nil {
+		return m.candidates(nameKey, dedupe(trigrams), limit), nil
 	}
 	var exact []Company
 	if nameKey != "" {

@@ -421,3 +421,68 @@ func TestImportSample(t *testing.T) {
 		t.Errorf("second ImportSample = %d, %v; want 0: the store has data", n, err)
 	}
 }
+
+// A small reference set is answered from memory: the same companies in the
+// same order as the database gives, for names as given, misspelt, longer,
+// shorter and unknown, at several limits; an import is seen at once.
+func TestCandidatesFromMemory(t *testing.T) {
+	ctx := context.Background()
+	s, st := open(t)
+	if _, err := s.ImportSample(ctx, simple{}); err != nil {
+		t.Fatal(err)
+	}
+	extra := []string{"name,size", "acme,1-10", "ACME,1001-5000", "acme corp,11-50", "acme corporation,51-200", "acne,1-10", "été café,1-10"}
+	if _, err := s.Import(ctx, writeFile(t, "c.csv", extra...), companydata.FormatCSV, simple{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for i, c := range all(t, st) {
+		if i%5 != 0 && !strings.Contains(c.NameKey, "ac") {
+			continue // a fifth of the sample, and the names above: enough, and quick under the race detector
+		}
+		k := c.NameKey
+		keys = append(keys, k, k+" group", k[:len(k)/2], strings.Replace(k, "a", "", 1), strings.Replace(k, "e", "ee", 1))
+	}
+	keys = append(keys, "", "zzzz", "acmee", "ete cafe", "x")
+	ids := func(cs []companydata.Company) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	ask := func() map[string][]string {
+		out := map[string][]string{}
+		for _, key := range keys {
+			for _, limit := range []int{1, 20} {
+				cs, err := s.Candidates(ctx, key, simple{}.Trigrams(key), limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[fmt.Sprintf("%q/%d", key, limit)] = ids(cs)
+			}
+		}
+		return out
+	}
+	s.SetMemoryMax(0)
+	want := ask()
+	s.SetMemoryMax(100000)
+	got := ask()
+	found := 0
+	for q, w := range want {
+		if !reflect.DeepEqual(got[q], w) {
+			t.Fatalf("Candidates(%s): from memory %q, from the database %q", q, got[q], w)
+		}
+		found += len(w)
+	}
+	if found == 0 {
+		t.Fatal("no candidates at all: the comparison proves nothing")
+	}
+	if _, err := s.Import(ctx, writeFile(t, "d.csv", "name,domain", "Qorvexa,qorvexa.example"), companydata.FormatCSV, simple{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.Candidates(ctx, "qorvexa", simple{}.Trigrams("qorvexa"), 1)
+	if err != nil || len(cs) != 1 || cs[0].Domain != "qorvexa.example" {
+		t.Fatalf("after an import: %+v, %v; want qorvexa.example", cs, err)
+	}
+}

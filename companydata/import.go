@@ -98,6 +98,7 @@ func (s *Store) Import(ctx context.Context, path, format string, n Normalizer, p
 func (s *Store) importFile(ctx context.Context, path, format, source string, n Normalizer, progress func(bytes, rows int64)) (stats ImportStats, err error) {
 	start := time.Now()
 	defer func() { stats.Elapsed = time.Since(start) }()
+	defer s.staleMemory()
 	if format != FormatPDL && format != FormatCSV {
 		return stats, fmt.Errorf("import %s: unknown format %q (want %q or %q)", path, format, FormatPDL, FormatCSV)
 	}
