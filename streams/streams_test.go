@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/enricher/enricher/internal/testenv"
@@ -252,5 +254,58 @@ func TestAggregatorRestartResumes(t *testing.T) {
 	last := p.finalState(t, job.ID)
 	if last.Status != store.JobSucceeded || last.Processed != batches*size || last.Succeeded != batches*size {
 		t.Fatalf("final state %s processed %d succeeded %d, want SUCCEEDED with %d", last.Status, last.Processed, last.Succeeded, batches*size)
+	}
+}
+
+// TestTrimmerDeletesWhatIsCommitted: after a group commits part of a
+// topic, Trim deletes exactly the records before the committed offsets.
+func TestTrimmerDeletesWhatIsCommitted(t *testing.T) {
+	ctx := context.Background()
+	p := startPipeline(t, false)
+	topic, group := p.topics.DeadLetter, testenv.Unique("trim")
+	for i := range 40 {
+		if err := p.client.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte(fmt.Sprint(i))}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adm := kadm.NewClient(p.client)
+	offsets := func(list func(context.Context, ...string) (kadm.ListedOffsets, error)) map[int32]int64 {
+		t.Helper()
+		listed, err := list(ctx, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int32]int64{}
+		listed.Each(func(o kadm.ListedOffset) { out[o.Partition] = o.Offset })
+		return out
+	}
+	before, ends := offsets(adm.ListStartOffsets), offsets(adm.ListEndOffsets)
+	tr := &streams.Trimmer{Client: p.client, Groups: map[string]string{topic: group}, Log: slog.New(slog.DiscardHandler)}
+	if err := tr.Trim(ctx); err != nil {
+		t.Fatalf("Trim with nothing committed: %v", err)
+	}
+	if got := offsets(adm.ListStartOffsets); !reflect.DeepEqual(got, before) {
+		t.Fatalf("start offsets %v with nothing committed, want %v", got, before)
+	}
+	want := map[int32]int64{}
+	commit := kadm.Offsets{}
+	for part, end := range ends {
+		want[part] = before[part]
+		if end-before[part] >= 2 {
+			want[part] = end - 1 // all but the last record read
+			commit.Add(kadm.Offset{Topic: topic, Partition: part, At: end - 1, LeaderEpoch: -1})
+		}
+	}
+	if len(commit) == 0 {
+		t.Fatalf("no partition has two records: %v", ends)
+	}
+	if _, err := adm.CommitOffsets(ctx, group, commit); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Trim(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := offsets(adm.ListStartOffsets); !reflect.DeepEqual(got, want) {
+		t.Fatalf("start offsets %v after trimming, want the committed %v", got, want)
 	}
 }

@@ -82,7 +82,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	defer stop()
 	cfg.auth.value = cfg.auth.or(false) // one local tenant unless asked
-	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
+	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true, trim: true})
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func runEnrich(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer stop()
-	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true})
+	n, err := newNode(ctx, cfg, log, st, roles{api: true, worker: true, aggregator: true, trim: true})
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,10 @@ import (
 	"github.com/enricher/enricher/streams"
 )
 
-// roles says which parts of the pipeline a process runs.
-type roles struct{ api, worker, aggregator bool }
+// roles says which parts of the pipeline a process runs. trim deletes the
+// records the worker and aggregator groups have committed past: for the
+// embedded broker, which keeps every record in memory.
+type roles struct{ api, worker, aggregator, trim bool }
 
 // node is one process's share of the pipeline, wired from its config.
 type node struct {
@@ -39,6 +41,7 @@ type node struct {
 	feed       *streams.Feed
 	worker     *streams.Worker
 	aggregator *streams.Aggregator
+	trimmer    *streams.Trimmer
 }
 
 func (n *node) client(opts ...kgo.Opt) (*kgo.Client, error) {
@@ -111,6 +114,11 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 		}
 		n.aggregator = &streams.Aggregator{Client: cl, Topics: n.topics, Sink: st, Log: log.With("part", "aggregator")}
 	}
+	if r.trim {
+		n.trimmer = &streams.Trimmer{Client: producer, Log: log.With("part", "trim"), Groups: map[string]string{
+			n.topics.Batches: cfg.workerGroup, n.topics.Results: cfg.aggregatorGroup,
+		}}
+	}
 	return n, nil
 }
 
@@ -139,6 +147,9 @@ func (n *node) run(ctx context.Context, ready func(addr string)) error {
 	}
 	if n.aggregator != nil {
 		start(n.aggregator.Run)
+	}
+	if n.trimmer != nil {
+		start(n.trimmer.Run)
 	}
 
 	var srv *http.Server
