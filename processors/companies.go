@@ -299,7 +299,7 @@ func (c *Companies) decision(ctx context.Context, job *jobState, id identity) co
 	if ok {
 		return d
 	}
-	d = c.matchName(ctx, id)
+	d = slim(c.matchName(ctx, id))
 	c.mu.Lock()
 	if len(job.decisions) < maxJobEntries {
 		job.decisions[key] = d
@@ -326,6 +326,24 @@ func (c *Companies) matchName(ctx context.Context, id identity) companymatch.Dec
 		cands[i] = companymatch.Candidate{ID: f.ID, Name: f.Name, Domain: f.Domain, Country: f.CountryCode}
 	}
 	return companymatch.Choose(companymatch.Query{Name: id.name, EmailDomain: id.emailDomain}, cands, c.Match)
+}
+
+// slim keeps of a decision what decide reads (the verdict, the confidence,
+// the best candidate's domain, and for an ambiguous name the names, domains
+// and scores of the top candidates), so that a job's many remembered
+// decisions stay small.
+func slim(d companymatch.Decision) companymatch.Decision {
+	out := companymatch.Decision{Verdict: d.Verdict, Confidence: d.Confidence}
+	if d.Best != nil {
+		out.Best = &companymatch.Scored{Candidate: companymatch.Candidate{Domain: d.Best.Domain}}
+	}
+	if d.Verdict == companymatch.Ambiguous {
+		out.Top = make([]companymatch.Scored, len(d.Top))
+		for i, t := range d.Top {
+			out.Top[i] = companymatch.Scored{Candidate: companymatch.Candidate{Name: t.Name, Domain: t.Domain}, Score: t.Score}
+		}
+	}
+	return out
 }
 
 // decide settles a contact's company identity.
