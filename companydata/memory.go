@@ -26,13 +26,18 @@ type memoryIndex struct {
 // when it is older than dfTTL (or an Import on this Store made it stale),
 // or nil when there are more than max companies.
 func (s *Store) memory(ctx context.Context) (*memoryIndex, error) {
+	snapshot := func() (*memoryIndex, bool) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.mem, time.Now().Before(s.memExpiry)
+	}
+	if idx, fresh := snapshot(); fresh {
+		return idx, nil
+	}
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
-	s.mu.Lock()
-	idx, fresh := s.mem, time.Now().Before(s.memExpiry)
-	s.mu.Unlock()
-	if fresh {
-		return idx, nil
+	if idx, fresh := snapshot(); fresh {
+		return idx, nil // loaded while this call waited
 	}
 	idx, err := s.loadMemory(ctx)
 	if err != nil {
