@@ -149,11 +149,15 @@ start_kafka() {
 
   if [[ ! -f $KAFKA_DATA/meta.properties ]]; then
     # A cluster id is 16 random bytes in URL-safe base64 without padding.
-    local cluster_id
-    cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    # One that starts with "-" reads as an option to the storage tool (about
+    # one in 64): draw again, as Kafka's own generator does.
+    local cluster_id=-
+    while [[ $cluster_id == -* ]]; do
+      cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     say "formatting kafka storage in $KAFKA_DATA"
     rm -rf "$KAFKA_DATA"
-    "${java[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" \
+    "${java[@]}" kafka.tools.StorageTool format --standalone --cluster-id="$cluster_id" \
       -c "$KAFKA_CONFIG" >"$KAFKA_DIR/format.log" 2>&1 ||
       { tail -20 "$KAFKA_DIR/format.log" >&2; die "kafka storage format failed"; }
   fi
