@@ -659,6 +659,15 @@ func TestFaultKafkaKilled(t *testing.T) {
 			t.Fatalf("kill -9 the broker (pid %d): %v", pid, err)
 		}
 		t.Logf("killed the Kafka broker (pid %d, kill -9)", pid)
+		// A killed JVM takes a moment to go, and until it has, the
+		// scripts take it for the running broker and start none.
+		deadline := time.Now().Add(30 * time.Second)
+		for processRuns(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the broker (pid %d) still runs 30 s after kill -9", pid)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		f.services("services-up.sh", "kafka")
 	})
 }
@@ -954,4 +963,11 @@ func TestFaultGracefulShutdown(t *testing.T) {
 			t.Logf("%s handed back in-flight work it could not finish within the grace %d time(s)", name, n)
 		}
 	}
+}
+
+// processRuns reports whether pid is a process that has not exited: a
+// zombie, or a pid that is gone, has an empty command line.
+func processRuns(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && len(b) > 0
 }
