@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,7 +105,7 @@ const contactInsertChunk = 1000
 // done again with INSERT … ON CONFLICT DO NOTHING.
 func (s *Store) ApplyResults(ctx context.Context, batches []schema.RawResultBatch) (Applied, error) {
 	if s.dialect != "postgres" {
-		return s.applyResults(ctx, s.db, batches, insertContacts)
+		return s.applyResults(ctx, inTx(s.db), batches, insertContacts)
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -112,13 +113,13 @@ func (s *Store) ApplyResults(ctx context.Context, batches []schema.RawResultBatc
 	}
 	defer conn.Close()
 	var buf []byte
-	out, err := s.applyResults(ctx, conn, batches, func(ctx context.Context, _ bun.Tx, rows []contactRow) error {
+	out, err := s.applyResults(ctx, onConn(conn), batches, func(ctx context.Context, _ bun.IDB, rows []contactRow) error {
 		var err error
 		buf, err = copyContacts(ctx, conn, rows, buf[:0])
 		return err
 	})
 	if pgErr := (pgdriver.Error{}); errors.As(err, &pgErr) && pgErr.Field('C') == uniqueViolation {
-		return s.applyResults(ctx, conn, batches, insertContacts)
+		return s.applyResults(ctx, inTx(conn), batches, insertContacts)
 	}
 	return out, err
 }
@@ -127,11 +128,51 @@ func (s *Store) ApplyResults(ctx context.Context, batches []schema.RawResultBatc
 const uniqueViolation = "23505"
 
 // contactWriter writes contact rows in the transaction tx.
-type contactWriter func(ctx context.Context, tx bun.Tx, rows []contactRow) error
+type contactWriter func(ctx context.Context, tx bun.IDB, rows []contactRow) error
 
-func (s *Store) applyResults(ctx context.Context, db bun.IDB, batches []schema.RawResultBatch, write contactWriter) (Applied, error) {
+// txRunner runs fn in a transaction, committed if fn succeeds.
+type txRunner func(ctx context.Context, fn func(ctx context.Context, tx bun.IDB) error) error
+
+// inTx runs transactions through database/sql.
+func inTx(db bun.IDB) txRunner {
+	return func(ctx context.Context, fn func(ctx context.Context, tx bun.IDB) error) error {
+		return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+	}
+}
+
+// onConn runs transactions on conn with BEGIN and COMMIT of its own: a COPY
+// goes through the driver connection itself (conn.Raw), which database/sql
+// cannot do inside one of its transactions without deadlocking when the
+// connection breaks. A connection whose transaction did not end cleanly is
+// discarded, never handed back to the pool.
+func onConn(conn bun.Conn) txRunner {
+	return func(ctx context.Context, fn func(ctx context.Context, tx bun.IDB) error) error {
+		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+			discard(conn)
+			return fmt.Errorf("begin: %w", err)
+		}
+		if err := fn(ctx, conn); err != nil {
+			if _, rbErr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rbErr != nil {
+				discard(conn)
+			}
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+			discard(conn)
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	}
+}
+
+// discard makes database/sql close conn instead of reusing it.
+func discard(conn bun.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+}
+
+func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema.RawResultBatch, write contactWriter) (Applied, error) {
 	var out Applied
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		out = Applied{}
 		known, err := existingJobs(ctx, tx, batches)
 		if err != nil {
@@ -197,7 +238,7 @@ func (s *Store) applyResults(ctx context.Context, db bun.IDB, batches []schema.R
 	return out, nil
 }
 
-func existingJobs(ctx context.Context, tx bun.Tx, batches []schema.RawResultBatch) (map[string]bool, error) {
+func existingJobs(ctx context.Context, tx bun.IDB, batches []schema.RawResultBatch) (map[string]bool, error) {
 	seen := map[string]bool{}
 	var ids []string
 	for _, b := range batches {
@@ -267,14 +308,14 @@ func newContactRow(jobID string, r *schema.RawResult) contactRow {
 	return c
 }
 
-func insertContacts(ctx context.Context, tx bun.Tx, rows []contactRow) error {
+func insertContacts(ctx context.Context, tx bun.IDB, rows []contactRow) error {
 	if _, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return fmt.Errorf("insert %d contacts: %w", len(rows), err)
 	}
 	return nil
 }
 
-func addCounts(ctx context.Context, tx bun.Tx, id string, t *tally, now time.Time) (*Job, error) {
+func addCounts(ctx context.Context, tx bun.IDB, id string, t *tally, now time.Time) (*Job, error) {
 	var j Job
 	err := tx.NewRaw(`UPDATE jobs SET
 		processed = processed + ?0, succeeded = succeeded + ?2, failed = failed + ?1,
