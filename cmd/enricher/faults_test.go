@@ -30,6 +30,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/uptrace/bun/driver/pgdriver"
+	"golang.org/x/sys/unix"
 
 	"github.com/enricher/enricher/internal/dnstest"
 	"github.com/enricher/enricher/internal/testenv"
@@ -655,18 +656,27 @@ func TestFaultKafkaKilled(t *testing.T) {
 		if _, err := fmt.Sscan(string(b), &pid); err != nil || pid <= 1 {
 			t.Fatalf("the broker's pid file holds %q", b)
 		}
-		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		// Through a pidfd: it names this process even if the pid is
+		// reused, and turns readable when the process has exited. Until
+		// then the scripts take the dying JVM for the running broker.
+		pidfd, err := unix.PidfdOpen(pid, 0)
+		if err != nil {
+			t.Fatalf("open the broker's pidfd (pid %d): %v", pid, err)
+		}
+		defer unix.Close(pidfd)
+		if err := unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0); err != nil {
 			t.Fatalf("kill -9 the broker (pid %d): %v", pid, err)
 		}
 		t.Logf("killed the Kafka broker (pid %d, kill -9)", pid)
-		// A killed JVM takes a moment to go, and until it has, the
-		// scripts take it for the running broker and start none.
-		deadline := time.Now().Add(30 * time.Second)
-		for processRuns(pid) {
-			if time.Now().After(deadline) {
-				t.Fatalf("the broker (pid %d) still runs 30 s after kill -9", pid)
+		for {
+			n, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, 30_000)
+			if err == unix.EINTR {
+				continue
 			}
-			time.Sleep(50 * time.Millisecond)
+			if err != nil || n == 0 {
+				t.Fatalf("the broker (pid %d) has not exited 30 s after kill -9 (%v)", pid, err)
+			}
+			break
 		}
 		f.services("services-up.sh", "kafka")
 	})
@@ -963,11 +973,4 @@ func TestFaultGracefulShutdown(t *testing.T) {
 			t.Logf("%s handed back in-flight work it could not finish within the grace %d time(s)", name, n)
 		}
 	}
-}
-
-// processRuns reports whether pid is a process that has not exited: a
-// zombie, or a pid that is gone, has an empty command line.
-func processRuns(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return err == nil && len(b) > 0
 }
