@@ -82,6 +82,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if s.Error != "" {
 			fmt.Fprintf(tw, "  error\t%s\n", oneLine(s.Error))
 		}
+		if s.CleanupError != "" {
+			fmt.Fprintf(tw, "  not removed\t%s\n", oneLine(s.CleanupError))
+		}
 	}
 	fmt.Fprintf(tw, "peak RSS bench\t%7.1f MiB\n", float64(r.BenchPeakRSS)/(1<<20))
 	return tw.Flush()

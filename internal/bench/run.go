@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -39,6 +40,7 @@ type Options struct {
 
 	WorkDir  string // generated file, export, logs, embedded data
 	PprofDir string // when set, each process writes a CPU profile there
+	Keep     bool   // leave the real stack's topics, groups and job in place
 	Timeout  time.Duration
 	Log      *slog.Logger
 }
@@ -89,6 +91,8 @@ type StackResult struct {
 	Copy        *CopyResult `json:"copy,omitempty"`
 	CopySkipped string      `json:"copy_skipped,omitempty"`
 	CopyRatio   float64     `json:"end_to_end_over_copy,omitempty"`
+
+	CleanupError string `json:"cleanup_error,omitempty"` // what of the real stack's topics, groups and job could not be removed
 }
 
 // ProcessResult is the peak memory of one process of a stack.
@@ -143,8 +147,8 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 // runStack starts the processes of one stack, runs the job through them,
 // measures, and stops them.
-func runStack(ctx context.Context, opts Options, name, input string) StackResult {
-	res := StackResult{Stack: name}
+func runStack(ctx context.Context, opts Options, name, input string) (res StackResult) {
+	res = StackResult{Stack: name}
 	if name == StackReal && (opts.Brokers == "" || opts.DatabaseURL == "") {
 		res.Skipped = "KAFKA_BROKERS and DATABASE_URL are not both set (make services-up writes them to .services.env)"
 		return res
@@ -236,6 +240,20 @@ func runStack(ctx context.Context, opts Options, name, input string) StackResult
 		}
 	}
 	defer stopAll()
+	if name == StackReal && !opts.Keep {
+		// After the floor, so that it is measured beside this run's job.
+		defer func() {
+			stopAll()
+			var errs []error
+			if res.JobID != "" {
+				errs = append(errs, removeJob(context.WithoutCancel(ctx), opts.DatabaseURL, res.JobID))
+			}
+			errs = append(errs, removeKafka(context.WithoutCancel(ctx), opts.Brokers, prefix))
+			if err := errors.Join(errs...); err != nil {
+				res.CleanupError = err.Error()
+			}
+		}()
+	}
 	for _, p := range parts {
 		penv := append(append(append([]string{}, env...), p.env...), profile(p.name)...)
 		proc, err := StartProcess(p.name, opts.Binary, p.args, penv, dir)
