@@ -112,11 +112,8 @@ func (s *Store) ApplyResults(ctx context.Context, batches []schema.RawResultBatc
 		return Applied{}, fmt.Errorf("apply %d result batches: %w", len(batches), err)
 	}
 	defer conn.Close()
-	var buf []byte
 	out, err := s.applyResults(ctx, onConn(conn), batches, func(ctx context.Context, _ bun.IDB, rows []contactRow) error {
-		var err error
-		buf, err = copyContacts(ctx, conn, rows, buf[:0])
-		return err
+		return copyContacts(ctx, conn, rows)
 	})
 	if pgErr := (pgdriver.Error{}); errors.As(err, &pgErr) && pgErr.Field('C') == uniqueViolation {
 		return s.applyResults(ctx, inTx(conn), batches, insertContacts)
@@ -180,7 +177,11 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 		}
 		tallies := map[string]*tally{}
 		var order []string
-		var rows []contactRow
+		n := 0
+		for i := range batches {
+			n += len(batches[i].Results)
+		}
+		rows := make([]contactRow, 0, n)
 		for i := range batches {
 			b := &batches[i]
 			if !known[b.JobID] {
@@ -209,12 +210,6 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 				r := &b.Results[k]
 				t.add(r)
 				rows = append(rows, newContactRow(b.JobID, r))
-				if len(rows) == contactInsertChunk {
-					if err := write(ctx, tx, rows); err != nil {
-						return err
-					}
-					rows = rows[:0]
-				}
 			}
 		}
 		if len(rows) > 0 {
@@ -309,8 +304,12 @@ func newContactRow(jobID string, r *schema.RawResult) contactRow {
 }
 
 func insertContacts(ctx context.Context, tx bun.IDB, rows []contactRow) error {
-	if _, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
-		return fmt.Errorf("insert %d contacts: %w", len(rows), err)
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), contactInsertChunk)]
+		rows = rows[len(chunk):]
+		if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("insert %d contacts: %w", len(chunk), err)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+func TestAppendCopyJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want string // the field's bytes after its length; "NULL" for a NULL field
+	}{
+		{"nil is NULL", nil, "NULL"},
+		{"empty", []byte{}, ""},
+		{"as it is", []byte(`{"a":"b\\n\"c"}`), `{"a":"b\\n\"c"}`},
+		{"NUL escape", []byte(`{"a":"x\u0000y"}`), `{"a":"x\\u0000y"}`},
+		{"NUL byte dropped", []byte("{\"a\":\"x\x00y\"}"), `{"a":"xy"}`},
+		{"other escapes kept", []byte(`["\u0001","\\"]`), `["\u0001","\\"]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := appendCopyJSON([]byte("x"), tc.in)
+			n := int32(binary.BigEndian.Uint32(b[1:5]))
+			got := string(b[5:])
+			if n == -1 {
+				got = "NULL"
+			} else if int(n) != len(got) {
+				t.Fatalf("length %d, field %q", n, got)
+			}
+			if got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAppendCopyRowRefusesNUL(t *testing.T) {
+	r := contactRow{JobID: "j", Row: 1, Status: "ok", Company: "a\x00b", Fields: []string{}}
+	if _, err := appendCopyRow(nil, &r); err == nil {
+		t.Error("a NUL in a text column was encoded")
+	}
+	r.Company = "ab"
+	b, err := appendCopyRow(nil, &r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := binary.BigEndian.Uint16(b); got != copyColumns {
+		t.Errorf("tuple of %d columns, want %d", got, copyColumns)
+	}
+}
