@@ -15,7 +15,8 @@ FUZZTIME ?= 100000x
 FUZZ := ./contactcsv:FuzzReader ./contactcsv:FuzzHeaderMapping \
 	./processors/emailsyntax:FuzzParse ./processors/emailsyntax:FuzzSuggest \
 	./processors/companymatch:FuzzNormalize \
-	./schema:FuzzDecodeRawResultBatch ./schema:FuzzMarshal ./contactcsv:FuzzWriter
+	./schema:FuzzDecodeRawResultBatch ./schema:FuzzMarshal ./contactcsv:FuzzWriter \
+	./store:FuzzDecodeFields
 
 .PHONY: run build test test-integration test-faults faults-down lint fuzz bench generate services-up services-down clean
 

@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -458,20 +461,91 @@ func (s *Store) contactPage(ctx context.Context, jobID string, after int) ([]Sto
 	}
 	defer rows.Close()
 	page := make([]StoredContact, 0, exportPage)
-	var fields []byte
+	var status, fields sql.RawBytes // read before the next row
 	for rows.Next() {
 		var c StoredContact
 		var email, company []byte // database/sql converts text only into a plain []byte
-		if err := rows.Scan(&c.Row, &c.Status, &c.Error, &fields, &email, &company); err != nil {
+		if err := rows.Scan(&c.Row, &status, &c.Error, &fields, &email, &company); err != nil {
 			return nil, err
 		}
 		c.EmailResult, c.CompanyResult = email, company
-		if err := schema.Unmarshal(fields, &c.Fields); err != nil {
+		switch string(status) {
+		case schema.StatusOK:
+			c.Status = schema.StatusOK
+		case schema.StatusFailed:
+			c.Status = schema.StatusFailed
+		default:
+			c.Status = string(status)
+		}
+		var err error
+		if c.Fields, err = decodeFields(fields); err != nil {
 			return nil, fmt.Errorf("row %d: fields: %w", c.Row, err)
 		}
 		page = append(page, c)
 	}
 	return page, rows.Err()
+}
+
+// decodeFields decodes a JSON array of strings as schema.Unmarshal does.
+// The arrays the aggregator stores are compact and seldom hold an escape:
+// those are cut out of one string, one allocation in all; any other is
+// left to schema.Unmarshal.
+func decodeFields(raw []byte) ([]string, error) {
+	if n, ok := plainStrings(raw); ok {
+		all := string(raw)
+		out := make([]string, 0, n)
+		for i := 1; i < len(all)-1; {
+			end := i + 1 + strings.IndexByte(all[i+1:], '"')
+			out = append(out, all[i+1:end])
+			i = end + 2 // past the quote and the comma (or the closing bracket)
+		}
+		return out, nil
+	}
+	var out []string
+	if err := schema.Unmarshal(raw, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// plainStrings reports whether raw is a compact JSON array of strings
+// without escapes or control characters, in valid UTF-8, and how many.
+func plainStrings(raw []byte) (int, bool) {
+	if len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' || !utf8.Valid(raw) {
+		return 0, false
+	}
+	n := 0
+	for i := 1; i < len(raw)-1; {
+		if raw[i] != '"' {
+			return 0, false
+		}
+		j := i + 1
+		for j < len(raw) && raw[j] != '"' {
+			if raw[j] == '\\' || raw[j] < 0x20 {
+				return 0, false
+			}
+			j++
+		}
+		if j >= len(raw)-1 {
+			return 0, false
+		}
+		n++
+		i = j + 1
+		switch raw[i] {
+		case ',':
+			i++
+			if i == len(raw)-1 {
+				return 0, false // a trailing comma
+			}
+		case ']':
+			if i != len(raw)-1 {
+				return 0, false
+			}
+		default:
+			return 0, false
+		}
+	}
+	return n, true
 }
 
 func escapeLike(s string) string {
