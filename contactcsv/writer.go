@@ -99,14 +99,19 @@ func needsQuotes(f string) bool {
 		return true
 	}
 	for i := 0; i < len(f); i++ {
-		switch f[i] {
-		case ',', '"', '\n', '\r':
+		if quoted[f[i]] {
 			return true
 		}
+	}
+	if c := f[0]; c < utf8.RuneSelf {
+		return c == ' ' || c == '\t' || c == '\v' || c == '\f' // '\n' and '\r' are quoted above
 	}
 	r, _ := utf8.DecodeRuneInString(f)
 	return unicode.IsSpace(r)
 }
+
+// quoted marks the bytes that make a field need quotes wherever they are.
+var quoted = [256]bool{',': true, '"': true, '\n': true, '\r': true}
 
 // neutralize makes a cell inert for spreadsheets.
 func neutralize(s string) string {
