@@ -405,11 +405,15 @@ type StoredContact struct {
 
 // EachContact calls fn for every stored contact of a job in row order,
 // reading a page at a time so memory stays flat however large the job: the
-// next page is read while fn works through the current one.
+// next page is read while fn works through the current one. On PostgreSQL
+// the pages come from one streamed COPY, on SQLite from one query each.
 // Another tenant's job is ErrNotFound (see WithTenant).
 func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredContact) error) error {
 	if err := s.ownJob(ctx, jobID); err != nil {
 		return err
+	}
+	if s.dialect == "postgres" {
+		return s.eachContactCopy(ctx, jobID, fn)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -461,22 +465,15 @@ func (s *Store) contactPage(ctx context.Context, jobID string, after int) ([]Sto
 	}
 	defer rows.Close()
 	page := make([]StoredContact, 0, exportPage)
-	var status, fields sql.RawBytes // read before the next row
+	var st, fields sql.RawBytes // read before the next row
 	for rows.Next() {
 		var c StoredContact
 		var email, company []byte // database/sql converts text only into a plain []byte
-		if err := rows.Scan(&c.Row, &status, &c.Error, &fields, &email, &company); err != nil {
+		if err := rows.Scan(&c.Row, &st, &c.Error, &fields, &email, &company); err != nil {
 			return nil, err
 		}
 		c.EmailResult, c.CompanyResult = email, company
-		switch string(status) {
-		case schema.StatusOK:
-			c.Status = schema.StatusOK
-		case schema.StatusFailed:
-			c.Status = schema.StatusFailed
-		default:
-			c.Status = string(status)
-		}
+		c.Status = status(st)
 		var err error
 		if c.Fields, err = decodeFields(fields); err != nil {
 			return nil, fmt.Errorf("row %d: fields: %w", c.Row, err)
