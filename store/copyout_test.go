@@ -1,0 +1,97 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// copyOutStream is what PostgreSQL sends for copyOutQuery with these
+// contacts.
+func copyOutStream(cs []StoredContact) []byte {
+	b := append([]byte{}, copySignature...)
+	for _, c := range cs {
+		b = binary.BigEndian.AppendUint16(b, 6)
+		b = binary.BigEndian.AppendUint32(b, 4)
+		b = binary.BigEndian.AppendUint32(b, uint32(c.Row))
+		b = appendCopyText(b, c.Status)
+		b = appendCopyText(b, c.Error)
+		fields := []byte(`[`)
+		for i, f := range c.Fields {
+			if i > 0 {
+				fields = append(fields, ',')
+			}
+			fields = append(append(append(fields, '"'), f...), '"')
+		}
+		b = appendCopyJSON(b, append(fields, ']'))
+		b = appendCopyJSON(b, c.EmailResult)
+		b = appendCopyJSON(b, c.CompanyResult)
+	}
+	return binary.BigEndian.AppendUint16(b, 0xffff)
+}
+
+// The parser reads the stream however it is cut into writes, and hands
+// the contacts on in pages of exportPage.
+func TestCopyOutParser(t *testing.T) {
+	var want []StoredContact
+	for i := 1; i <= exportPage+3; i++ {
+		c := StoredContact{Row: i, Status: "ok", Fields: []string{"a", "b"}, EmailResult: []byte(`{"status":"valid"}`)}
+		switch i % 3 {
+		case 0:
+			c.Status, c.Error, c.EmailResult = "failed", "no email column", nil
+		case 1:
+			c.CompanyResult = []byte(`{"status":"matched"}`)
+		}
+		want = append(want, c)
+	}
+	stream := copyOutStream(want)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, cut := range []int{0, 1, 7, 100, 5000} {
+		var got []StoredContact
+		var pages []int
+		p := &copyOutParser{send: func(page []StoredContact) error {
+			pages = append(pages, len(page))
+			got = append(got, page...)
+			return nil
+		}}
+		for rest := stream; len(rest) > 0; {
+			n := len(rest)
+			if cut > 0 {
+				n = min(n, 1+rng.IntN(cut))
+			}
+			if _, err := p.Write(rest[:n]); err != nil {
+				t.Fatalf("cut %d: %v", cut, err)
+			}
+			rest = rest[n:]
+		}
+		if err := p.finish(); err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		if !reflect.DeepEqual(pages, []int{exportPage, 3}) {
+			t.Errorf("cut %d: pages of %v, want %d and 3", cut, pages, exportPage)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("cut %d: contacts differ", cut)
+		}
+	}
+}
+
+func TestCopyOutParserRefuses(t *testing.T) {
+	p := &copyOutParser{send: func([]StoredContact) error { return nil }}
+	if _, err := p.Write([]byte("PGCOPY\n\xff\r\n\x01" + "\x00\x00\x00\x00\x00\x00\x00\x00")); !errors.Is(err, errCopyFormat) {
+		t.Errorf("a wrong signature: %v", err)
+	}
+	p = &copyOutParser{send: func([]StoredContact) error { return nil }}
+	if _, err := p.Write(append(append([]byte{}, copySignature...), 0, 2)); !errors.Is(err, errCopyFormat) {
+		t.Errorf("a tuple of two columns: %v", err)
+	}
+	p = &copyOutParser{send: func([]StoredContact) error { return nil }}
+	if _, err := p.Write(copySignature); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.finish(); !errors.Is(err, errCopyFormat) {
+		t.Errorf("no trailer: %v", err)
+	}
+}
