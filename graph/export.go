@@ -128,42 +128,129 @@ func companyColumns(rec []string, raw []byte, c *exportCompany) ([]string, error
 // WriteResults writes a job's enriched CSV to w: the original header and
 // values first, then ResultColumns, one line per stored contact in row
 // order. It reads the contacts a page at a time, and of their results only
-// what it writes.
+// what it writes. Three stages overlap: the store reads contacts while the
+// records of the contacts before them are worked out from their stored
+// JSON, while the records before those are written.
 func WriteResults(ctx context.Context, w io.Writer, st *store.Store, job *store.Job) error {
 	cw := contactcsv.NewWriter(w)
 	header := append(append([]string{}, job.Columns...), ResultColumns...)
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write header: %w", err)
 	}
-	rec := make([]string, 0, len(header))
-	var email exportEmail
-	var company exportCompany
-	err := st.EachContact(ctx, job.ID, func(c *store.StoredContact) error {
-		rec = rec[:0]
-		for i := range job.Columns {
-			v := ""
-			if i < len(c.Fields) {
-				v = c.Fields[i]
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rs := newRecords(job.Columns, len(header))
+	read := make(chan error, 1)
+	go func() {
+		defer close(rs.full)
+		err := st.EachContact(ctx, job.ID, func(c *store.StoredContact) error { return rs.add(ctx, c) })
+		if err == nil {
+			err = rs.flush(ctx)
+		}
+		read <- err
+	}()
+	var err error
+	for chunk := range rs.full {
+		for _, rec := range chunk.recs {
+			if err == nil {
+				err = cw.Write(rec)
 			}
-			rec = append(rec, v)
 		}
-		rec = append(rec, strconv.Itoa(c.Row), c.Status, c.Error)
-		var err error
-		if rec, err = emailColumns(rec, c.EmailResult, &email); err != nil {
-			return fmt.Errorf("row %d: %w", c.Row, err)
+		if err != nil {
+			cancel() // the reading stops; this loop drains what it sent
 		}
-		if rec, err = companyColumns(rec, c.CompanyResult, &company); err != nil {
-			return fmt.Errorf("row %d: %w", c.Row, err)
-		}
-		return cw.Write(rec)
-	})
+		rs.free <- chunk
+	}
+	if rerr := <-read; err == nil {
+		err = rerr
+	}
+	if err == nil {
+		err = cw.Flush()
+	}
 	if err != nil {
 		return fmt.Errorf("export job %s: %w", job.ID, err)
 	}
-	if err := cw.Flush(); err != nil {
-		return fmt.Errorf("export job %s: %w", job.ID, err)
+	return nil
+}
+
+// exportChunk is how many records go from the JSON stage to the CSV stage
+// at once; exportChunks chunks go round between them.
+const (
+	exportChunk  = 500
+	exportChunks = 3
+)
+
+// chunk holds exportChunk records in one block of cells.
+type chunk struct {
+	cells []string
+	recs  [][]string
+}
+
+// records works out the CSV records of stored contacts into chunks that
+// go to the CSV stage full and come back empty.
+type records struct {
+	columns    []string // the uploaded columns
+	width      int      // cells of a record
+	full, free chan *chunk
+
+	email   exportEmail
+	company exportCompany
+	cur     *chunk
+}
+
+func newRecords(columns []string, width int) *records {
+	rs := &records{columns: columns, width: width, full: make(chan *chunk, exportChunks), free: make(chan *chunk, exportChunks)}
+	for range exportChunks {
+		rs.free <- &chunk{cells: make([]string, width*exportChunk), recs: make([][]string, 0, exportChunk)}
+	}
+	return rs
+}
+
+func (rs *records) add(ctx context.Context, c *store.StoredContact) error {
+	if rs.cur == nil {
+		select {
+		case rs.cur = <-rs.free:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		rs.cur.recs = rs.cur.recs[:0]
+	}
+	at := len(rs.cur.recs) * rs.width
+	rec := rs.cur.cells[at : at : at+rs.width]
+	for i := range rs.columns {
+		v := ""
+		if i < len(c.Fields) {
+			v = c.Fields[i]
+		}
+		rec = append(rec, v)
+	}
+	rec = append(rec, strconv.Itoa(c.Row), c.Status, c.Error)
+	var err error
+	if rec, err = emailColumns(rec, c.EmailResult, &rs.email); err != nil {
+		return fmt.Errorf("row %d: %w", c.Row, err)
+	}
+	if rec, err = companyColumns(rec, c.CompanyResult, &rs.company); err != nil {
+		return fmt.Errorf("row %d: %w", c.Row, err)
+	}
+	rs.cur.recs = append(rs.cur.recs, rec)
+	if len(rs.cur.recs) == exportChunk {
+		return rs.flush(ctx)
 	}
 	return nil
+}
+
+// flush sends the chunk being filled, if any.
+func (rs *records) flush(ctx context.Context) error {
+	if rs.cur == nil || len(rs.cur.recs) == 0 {
+		return nil
+	}
+	select {
+	case rs.full <- rs.cur:
+		rs.cur = nil
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (r *Resolver) exportCSV(w http.ResponseWriter, req *http.Request) {
