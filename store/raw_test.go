@@ -40,7 +40,7 @@ func storedRows(t *testing.T, s *store.Store, job string) []storedRow {
 
 // The contacts ApplyResults writes from the results' JSON are the rows it
 // wrote when it decoded every result and had bun encode it again: the same
-// columns, the same JSON text (jsonb on PostgreSQL), NULL where a result
+// columns, the same JSON text, NULL where a result
 // is absent.
 func TestApplyResultsStoresWhatAFullDecodeStored(t *testing.T) {
 	ctx := context.Background()
