@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/enricher/enricher/processors/dnscheck"
@@ -165,21 +166,22 @@ func (v *Verifier) resolve(ctx context.Context, domains map[string]*dnscheck.Dom
 	for name := range domains {
 		names = append(names, name)
 	}
-	var mu sync.Mutex
+	// A few goroutines take the names in turn: most names are answered
+	// from the cache at once, and a goroutine each cost more than that.
+	found := make([]dnscheck.Domain, len(names))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, v.cfg.Parallel)
-	for _, name := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			d := v.lookup(ctx, name)
-			mu.Lock()
-			domains[name] = &d
-			mu.Unlock()
-		}()
+	for range min(v.cfg.Parallel, len(names)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(names); i = int(next.Add(1) - 1) {
+				found[i] = v.lookup(ctx, names[i])
+			}
+		})
 	}
 	wg.Wait()
+	for i, name := range names {
+		domains[name] = &found[i]
+	}
 }
 
 // lookup asks DNS unless the resolver has not answered at all for a while,
