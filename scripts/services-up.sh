@@ -261,6 +261,11 @@ unix_socket_directories = '$dir'
 fsync = off
 full_page_writes = off
 max_connections = 200
+# A job stores a row per contact: a million contacts write over a gigabyte
+# of WAL, and at the default max_wal_size (1GB) each such job forced
+# checkpoints while it ran. As for any bulk load, more room between them.
+max_wal_size = 8GB
+checkpoint_timeout = 15min
 EOF
   fi
 
