@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -90,6 +91,35 @@ type faultProc struct {
 	name, role string
 	cmd        *exec.Cmd
 	done       chan struct{} // closed once the process has exited
+	log        *logWatch
+}
+
+// logWatch passes a process's output to its log file and tells waiters
+// each time some of it has been written.
+type logWatch struct {
+	w       io.Writer
+	mu      sync.Mutex
+	written chan struct{} // closed at the next write
+}
+
+func newLogWatch(w io.Writer) *logWatch {
+	return &logWatch{w: w, written: make(chan struct{})}
+}
+
+func (l *logWatch) Write(b []byte) (int, error) {
+	n, err := l.w.Write(b)
+	l.mu.Lock()
+	close(l.written)
+	l.written = make(chan struct{})
+	l.mu.Unlock()
+	return n, err
+}
+
+// next returns a channel closed at the next write.
+func (l *logWatch) next() <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.written
 }
 
 func (p *faultProc) exited() bool {
@@ -221,12 +251,13 @@ func (f *faultStack) start(role, name string) *faultProc {
 		before = f.members(group)
 	}
 	cmd := f.command(role, name)
-	cmd.Stdout, cmd.Stderr = logf, logf
+	watch := newLogWatch(logf)
+	cmd.Stdout, cmd.Stderr = watch, watch
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		t.Fatalf("start %s: %v", name, err)
 	}
-	p := &faultProc{name: name, role: role, cmd: cmd, done: make(chan struct{})}
+	p := &faultProc{name: name, role: role, cmd: cmd, done: make(chan struct{}), log: watch}
 	go func() { _ = cmd.Wait(); logf.Close(); close(p.done) }()
 	f.mu.Lock()
 	f.procs[name] = p
@@ -402,6 +433,26 @@ func (f *faultStack) logTail(name string, n int) string {
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
+// waitLog waits until the log of the running process name has n lines
+// that contain s, reading it again after each write, and reports whether
+// it got there within timeout.
+func (f *faultStack) waitLog(name, s string, n int, timeout time.Duration) bool {
+	p := f.proc(name)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		written := p.log.next()
+		if f.logCount(name, s) >= n {
+			return true
+		}
+		select {
+		case <-written:
+		case <-deadline.C:
+			return false
+		}
+	}
+}
+
 // logCount counts the lines of a process's log that contain s.
 func (f *faultStack) logCount(name, s string) int {
 	file, err := os.Open(filepath.Join(f.logDir, name+".log"))
@@ -428,40 +479,41 @@ func (f *faultStack) startAll() {
 	f.start("worker", "worker-2")
 }
 
-// jobRow is a job as the database has it.
-type jobRow struct {
-	status    string
-	total     sql.NullInt64
-	processed int
-}
-
-func (f *faultStack) jobRow(id string) (jobRow, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var j jobRow
-	err := f.db.QueryRowContext(ctx, `SELECT status, total, processed FROM jobs WHERE id = $1`, id).Scan(&j.status, &j.total, &j.processed)
-	return j, err
-}
-
-// waitProcessed polls the database until the job has processed at least
-// n rows and is still running, which is "mid-job"; it fails the test if
-// the job ends first.
+// waitProcessed follows the job's snapshots on the progress topic until it
+// has processed at least n rows and is still running, which is "mid-job";
+// it fails the test if the job ends first. Each fetch waits for the next
+// snapshot.
 func (f *faultStack) waitProcessed(id string, n int) {
-	f.t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
+	t := f.t
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(f.env["KAFKA_BROKERS"], ",")...),
+		kgo.ConsumeTopics(f.env["KAFKA_TOPIC_PREFIX"]+"jobs.progress"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var last struct {
+		Status    string `json:"status"`
+		Processed int    `json:"processed"`
+	}
 	for {
-		j, err := f.jobRow(id)
-		if err == nil && j.processed >= n {
-			if j.status != "RUNNING" {
-				f.t.Fatalf("job %s is %s with %d rows processed before the fault: it must be injected mid-job", id, j.status, j.processed)
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("job %s did not reach %d processed rows within 3 minutes (last seen %+v)", id, n, last)
+		}
+		for it := fs.RecordIter(); !it.Done(); {
+			r := it.Next()
+			if string(r.Key) != id || json.Unmarshal(r.Value, &last) != nil || last.Processed < n {
+				continue
 			}
-			f.t.Logf("job at %d rows processed", j.processed)
+			if last.Status != "RUNNING" {
+				t.Fatalf("job %s is %s with %d rows processed before the fault: it must be injected mid-job", id, last.Status, last.Processed)
+			}
+			t.Logf("job at %d rows processed", last.Processed)
 			return
 		}
-		if time.Now().After(deadline) {
-			f.t.Fatalf("job %s did not reach %d processed rows within 3 minutes (%+v, %v)", id, n, j, err)
-		}
-		time.Sleep(20 * time.Millisecond) // poll interval
 	}
 }
 
@@ -711,12 +763,8 @@ func TestFaultPostgresStopped(t *testing.T) {
 		}
 
 		// The aggregator fails, retries, and commits nothing meanwhile.
-		deadline := time.Now().Add(30 * time.Second)
-		for f.logCount("aggregator", "handling records failed") == failuresBefore {
-			if time.Now().After(deadline) {
-				t.Fatalf("the aggregator logged no failed attempt while the database was down:\n%s", f.logTail("aggregator", 20))
-			}
-			time.Sleep(50 * time.Millisecond) // poll interval
+		if !f.waitLog("aggregator", "handling records failed", failuresBefore+1, 30*time.Second) {
+			t.Fatalf("the aggregator logged no failed attempt while the database was down:\n%s", f.logTail("aggregator", 20))
 		}
 		committed := f.committed(adm, group)
 		time.Sleep(time.Until(stopped.Add(10 * time.Second))) // the outage lasts 10 s
