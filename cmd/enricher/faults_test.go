@@ -245,6 +245,7 @@ func (f *faultStack) start(role, name string) *faultProc {
 	if err != nil {
 		t.Fatal(err)
 	}
+	started := f.logCount(name, "msg=started")
 	group := map[string]string{"worker": f.env["WORKER_GROUP"], "aggregator": f.env["AGGREGATOR_GROUP"]}[role]
 	var before map[string]bool
 	if group != "" {
@@ -263,7 +264,7 @@ func (f *faultStack) start(role, name string) *faultProc {
 	f.procs[name] = p
 	f.mu.Unlock()
 	if role == "api" {
-		f.waitHTTP(p)
+		f.waitHTTP(p, started)
 	} else if group != "" {
 		f.waitJoined(p, group, before)
 	}
@@ -334,27 +335,25 @@ func (f *faultStack) proc(name string) *faultProc {
 	return f.procs[name]
 }
 
-// waitHTTP waits until the API answers /healthz.
-func (f *faultStack) waitHTTP(p *faultProc) {
+// waitHTTP waits until the API says it has started (it listens by then),
+// then asks /healthz, which must answer 200.
+func (f *faultStack) waitHTTP(p *faultProc, started int) {
 	t := f.t
 	t.Helper()
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		resp, err := client.Get(f.url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
+	if !f.waitLog(p.name, "msg=started", started+1, time.Minute) {
 		if p.exited() {
 			t.Fatalf("%s exited at start:\n%s", p.name, f.logTail(p.name, 30))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not ready within a minute: %v", p.name, err)
-		}
-		time.Sleep(50 * time.Millisecond) // poll interval
+		t.Fatalf("%s did not start within a minute:\n%s", p.name, f.logTail(p.name, 30))
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(f.url + "/healthz")
+	if err != nil {
+		t.Fatalf("%s started but /healthz: %v", p.name, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s started but /healthz answers %s", p.name, resp.Status)
 	}
 }
 
