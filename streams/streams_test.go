@@ -309,3 +309,69 @@ func TestTrimmerDeletesWhatIsCommitted(t *testing.T) {
 		t.Fatalf("start offsets %v after trimming, want the committed %v", got, want)
 	}
 }
+
+// wordyProcessor answers each contact with a long error, so that a batch's
+// results are large.
+type wordyProcessor struct{}
+
+func (wordyProcessor) Process(_ context.Context, in []schema.Contact) []schema.Result {
+	out := make([]schema.Result, len(in))
+	for i, c := range in {
+		out[i] = schema.Result{Input: c, Status: schema.StatusFailed, Error: strings.Repeat("long reason ", 100)}
+	}
+	return out
+}
+
+// A result batch larger than the producer may send is answered with its
+// rows failed and without their values; the other results of the poll go
+// out as they are, and the poll is committed.
+func TestWorkerShrinksResultsTooLarge(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	prefix := testenv.Unique("big") + "."
+	d := streams.DefaultTopics()
+	topics := streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter}
+	brokers := testenv.Brokers(t)
+	cl, err := streams.NewClient(brokers, kgo.ConsumeTopics(topics.Results), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := streams.EnsureTopics(ctx, cl, topics, 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	// 64 KiB at most per batch of records: 100 wordy results are more.
+	wcl, err := streams.NewClient(brokers, append(streams.GroupOpts(prefix+"w", topics.Batches, 6*time.Second), kgo.ProducerBatchMaxBytes(64<<10))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &streams.Worker{Client: wcl, Topics: topics, Processor: wordyProcessor{}, Name: "w1", Log: slog.New(slog.DiscardHandler)}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { w.Run(wctx); close(done) }()
+	defer func() { stop(); <-done; wcl.CloseAllowingRebalance() }()
+
+	if err := cl.ProduceSync(ctx, batchRecord(t, topics.Batches, "job", 1, 1, 100), batchRecord(t, topics.Batches, "job", 2, 101, 2)).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[int]schema.ResultBatch{}
+	for len(got) < 2 {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("results of %d batches, want 2", len(got))
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			var b schema.ResultBatch
+			if err := json.Unmarshal(r.Value, &b); err != nil {
+				t.Fatal(err)
+			}
+			got[b.BatchNo] = b
+		})
+	}
+	if b := got[1]; len(b.Results) != 100 || !strings.Contains(b.Results[0].Error, "larger than the topic takes") || b.Results[99].Input.Row != 100 {
+		t.Errorf("the large batch came back as %d results, the first %+v", len(b.Results), b.Results[0])
+	}
+	if b := got[2]; len(b.Results) != 2 || !strings.HasPrefix(b.Results[0].Error, "long reason") {
+		t.Errorf("the small batch came back as %+v", b.Results)
+	}
+}

@@ -53,28 +53,38 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 func (w *Worker) handle(ctx context.Context, recs []*kgo.Record) error {
-	out := make([]*kgo.Record, len(recs))
+	// Each result is produced as soon as it is ready, so that the client
+	// holds a few results at a time rather than the whole poll's, and the
+	// aggregator sees them sooner; the poll is done when all are acked.
 	sem := make(chan struct{}, w.Parallel)
+	var mu sync.Mutex
+	var again []*kgo.Record
+	var failed error
 	var wg sync.WaitGroup
-	for i, rec := range recs {
+	for _, rec := range recs {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i] = w.enrich(ctx, rec)
+			out := w.enrich(ctx, rec)
+			<-sem
+			w.Client.Produce(ctx, out, func(r *kgo.Record, err error) {
+				defer wg.Done()
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case errors.Is(err, kerr.MessageTooLarge):
+					// Retrying cannot help: answer the batch with its rows
+					// failed and without their values, which is small.
+					again = append(again, w.shrink(r))
+				case err != nil && failed == nil:
+					failed = fmt.Errorf("produce results: %w", err)
+				}
+			})
 		}()
 	}
 	wg.Wait()
-	var again []*kgo.Record
-	for _, r := range w.Client.ProduceSync(ctx, out...) {
-		switch {
-		case errors.Is(r.Err, kerr.MessageTooLarge):
-			// Retrying cannot help: answer the batch with its rows failed
-			// and without their values, which is small.
-			again = append(again, w.shrink(r.Record))
-		case r.Err != nil:
-			return fmt.Errorf("produce %d results: %w", len(out), r.Err)
-		}
+	if failed != nil {
+		return failed
 	}
 	if err := w.Client.ProduceSync(ctx, again...).FirstErr(); err != nil {
 		return fmt.Errorf("produce %d shrunk results: %w", len(again), err)
