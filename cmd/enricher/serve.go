@@ -82,7 +82,10 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 		n.feed = streams.NewFeed(feedClient, log.With("part", "feed"))
 	}
 	if r.worker {
-		cl, err := n.client(streams.GroupOpts(cfg.workerGroup, n.topics.Batches, cfg.sessionTimeout)...)
+		// A worker takes a few batches a poll: a smaller fetch than the
+		// aggregator's keeps less of a long backlog decompressed in memory.
+		cl, err := n.client(append(streams.GroupOpts(cfg.workerGroup, n.topics.Batches, cfg.sessionTimeout),
+			kgo.FetchMaxBytes(1<<20), kgo.FetchMaxPartitionBytes(256<<10))...)
 		if err != nil {
 			n.close()
 			return nil, err
