@@ -30,6 +30,9 @@ var copySignature = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00
 // copyChunk is how much encoded data is handed to the connection at once.
 const copyChunk = 128 << 10
 
+// errCopyEnded stops the encoder of a COPY that ended before it.
+var errCopyEnded = errors.New("the COPY ended")
+
 // copyContacts writes rows with one COPY on conn, inside the transaction
 // open on it. The rows hold what the INSERT of insertContacts would have
 // stored. They are encoded while PostgreSQL reads them: COPY's binary
@@ -44,9 +47,9 @@ func copyContacts(ctx context.Context, conn bun.Conn, rows []contactRow) error {
 	}()
 	// The driver reads 1 KiB at a time: the pipe is read in large pieces.
 	_, err := pgdriver.CopyFrom(ctx, conn, bufio.NewReaderSize(pr, copyChunk), copyContactsQuery)
-	pr.CloseWithError(errors.New("the COPY ended")) // stops the encoder if the COPY ended early
-	if encErr := <-encoded; encErr != nil && !errors.Is(encErr, io.ErrClosedPipe) {
-		return fmt.Errorf("copy contacts: %w", encErr)
+	pr.CloseWithError(errCopyEnded) // stops the encoder if the COPY ended early
+	if encErr := <-encoded; encErr != nil && !errors.Is(encErr, errCopyEnded) {
+		return fmt.Errorf("copy contacts: %w", encErr) // a row that cannot be stored
 	}
 	if err != nil {
 		return fmt.Errorf("copy %d contacts: %w", len(rows), err)

@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
+	"io"
 	"testing"
 )
 
@@ -46,5 +48,19 @@ func TestAppendCopyRowRefusesNUL(t *testing.T) {
 	}
 	if got := binary.BigEndian.Uint16(b); got != copyColumns {
 		t.Errorf("tuple of %d columns, want %d", got, copyColumns)
+	}
+}
+
+// A COPY that ends early stops its encoder, which reports it as such, not
+// as a row that cannot be stored.
+func TestEncodeCopyStopsWhenTheReaderEnds(t *testing.T) {
+	pr, pw := io.Pipe()
+	pr.CloseWithError(errCopyEnded)
+	rows := make([]contactRow, 2000)
+	for i := range rows {
+		rows[i] = contactRow{JobID: "j", Row: i + 1, Status: "ok", Fields: []string{"a"}}
+	}
+	if err := encodeCopy(pw, rows); !errors.Is(err, errCopyEnded) {
+		t.Errorf("encodeCopy = %v, want errCopyEnded", err)
 	}
 }
