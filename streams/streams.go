@@ -92,6 +92,10 @@ func GroupOpts(group, topic string, sessionTimeout time.Duration) []kgo.Opt {
 		// still arrives, alone).
 		kgo.FetchMaxBytes(4 << 20),
 		kgo.FetchMaxPartitionBytes(1 << 20),
+		// A fetch the broker holds for want of data was not always answered
+		// when data came: with the default wait (5 s) a small job's batches
+		// sometimes sat that long before the workers saw them.
+		kgo.FetchMaxWait(500 * time.Millisecond),
 	}
 }
 
