@@ -434,7 +434,7 @@ func (f *faultStack) logTail(name string, n int) string {
 
 // waitLog waits until the log of the running process name has n lines
 // that contain s, reading it again after each write, and reports whether
-// it got there within timeout.
+// it got there within timeout and before the process exited.
 func (f *faultStack) waitLog(name, s string, n int, timeout time.Duration) bool {
 	p := f.proc(name)
 	deadline := time.NewTimer(timeout)
@@ -446,6 +446,8 @@ func (f *faultStack) waitLog(name, s string, n int, timeout time.Duration) bool 
 		}
 		select {
 		case <-written:
+		case <-p.done:
+			return f.logCount(name, s) >= n // what it wrote last
 		case <-deadline.C:
 			return false
 		}
