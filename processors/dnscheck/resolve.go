@@ -55,7 +55,7 @@ func (r *Resolver) resolve(ctx context.Context, name string) Domain {
 	if err := ctx.Err(); err != nil {
 		return r.canceled(name, err)
 	}
-	r.cache.put(name, d, now.Add(d.TTL))
+	r.cache.put(d)
 	return d
 }
 
