@@ -178,6 +178,10 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 		if err != nil {
 			return err
 		}
+		fresh, err := recordBatches(ctx, tx, batches, known)
+		if err != nil {
+			return err
+		}
 		tallies := map[string]*tally{}
 		var order []string
 		n := 0
@@ -187,19 +191,11 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 		rows := make([]contactRow, 0, n)
 		for i := range batches {
 			b := &batches[i]
-			if !known[b.JobID] {
+			switch {
+			case !known[b.JobID]:
 				out.Orphans = append(out.Orphans, *b)
 				continue
-			}
-			res, err := tx.NewInsert().Model(&jobBatch{
-				JobID: b.JobID, BatchNo: b.BatchNo, RowCount: len(b.Results), Worker: b.Worker, ProcessedAt: b.ProcessedAt.UTC(),
-			}).On("CONFLICT DO NOTHING").Exec(ctx)
-			if err != nil {
-				return fmt.Errorf("record batch %d of job %s: %w", b.BatchNo, b.JobID, err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("record batch %d of job %s: %w", b.BatchNo, b.JobID, err)
-			} else if n == 0 {
+			case !fresh[i]:
 				out.Duplicates++
 				continue
 			}
@@ -234,6 +230,39 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 		return Applied{}, fmt.Errorf("apply %d result batches: %w", len(batches), err)
 	}
 	return out, nil
+}
+
+// recordBatches inserts a job_batches row for each batch of a known job,
+// all in one statement, and reports which batches are new: fresh[i] is
+// false for a batch stored before, or met earlier in batches.
+func recordBatches(ctx context.Context, tx bun.IDB, batches []schema.RawResultBatch, known map[string]bool) ([]bool, error) {
+	type key struct {
+		job   string
+		batch int
+	}
+	first := map[key]int{} // the batch's first index in batches
+	var rows []jobBatch
+	for i, b := range batches {
+		k := key{b.JobID, b.BatchNo}
+		if _, dup := first[k]; dup || !known[b.JobID] {
+			continue
+		}
+		first[k] = i
+		rows = append(rows, jobBatch{JobID: b.JobID, BatchNo: b.BatchNo, RowCount: len(b.Results), Worker: b.Worker, ProcessedAt: b.ProcessedAt.UTC()})
+	}
+	fresh := make([]bool, len(batches))
+	if len(rows) == 0 {
+		return fresh, nil
+	}
+	var inserted []jobBatch
+	err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Returning("job_id, batch_no").Scan(ctx, &inserted)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("record %d result batches: %w", len(rows), err)
+	}
+	for _, r := range inserted {
+		fresh[first[key{r.JobID, r.BatchNo}]] = true
+	}
+	return fresh, nil
 }
 
 func existingJobs(ctx context.Context, tx bun.IDB, batches []schema.RawResultBatch) (map[string]bool, error) {

@@ -96,8 +96,12 @@ func TestApplyResultsCountsEachBatchOnce(t *testing.T) {
 			}
 			b0, b1 := batch(t, j.ID, 0, 1, 3, tt.failed...), batch(t, j.ID, 1, 4, 3, tt.failed...)
 			// b0 twice in one call, then b0 again with b1: a redelivery.
-			if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{b0, b0}); err != nil {
+			first, err := s.ApplyResults(ctx, []schema.RawResultBatch{b0, b0})
+			if err != nil {
 				t.Fatal(err)
+			}
+			if first.Duplicates != 1 {
+				t.Errorf("duplicates in one call = %d, want 1", first.Duplicates)
 			}
 			got, err := s.ApplyResults(ctx, []schema.RawResultBatch{b0, b1})
 			if err != nil {
