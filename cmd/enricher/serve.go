@@ -110,7 +110,11 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 		}
 	}
 	if r.aggregator {
-		cl, err := n.client(streams.GroupOpts(cfg.aggregatorGroup, n.topics.Results, cfg.sessionTimeout)...)
+		// A result record holds hundreds of enriched rows: a fetch of
+		// 2 MiB keeps the aggregator's memory the same on a long backlog
+		// as on a short one.
+		cl, err := n.client(append(streams.GroupOpts(cfg.aggregatorGroup, n.topics.Results, cfg.sessionTimeout),
+			kgo.FetchMaxBytes(2<<20), kgo.FetchMaxPartitionBytes(512<<10))...)
 		if err != nil {
 			n.close()
 			return nil, err
