@@ -118,13 +118,19 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 	}
 	ids := make([]identity, len(contacts))
 	var domains []string
+	personal := map[string]bool{} // the lists' answer, once a domain
 	for i, ct := range contacts {
 		if emails[i] == nil {
 			continue
 		}
 		id := &ids[i]
 		if d := emails[i].Domain; d != "" {
-			if lists.Free(d) || lists.Disposable(d) || lists.Relay(d) {
+			p, ok := personal[d]
+			if !ok {
+				p = lists.Free(d) || lists.Disposable(d) || lists.Relay(d)
+				personal[d] = p
+			}
+			if p {
 				id.personal = true
 			} else {
 				id.emailDomain = registrable(d)

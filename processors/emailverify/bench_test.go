@@ -15,7 +15,7 @@ func BenchmarkSyntaxAndLists(b *testing.B) {
 	addrs := []string{"jane.doe@acme.com", " Bob <bob@gmial.com>;", "info@sub.mailinator.com", "üser@bücher.example.org", "not-an-email"}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		v.start(addrs[i%len(addrs)])
+		v.start(addrs[i%len(addrs)], nil)
 	}
 }
 

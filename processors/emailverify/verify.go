@@ -129,12 +129,13 @@ func (v *Verifier) VerifyAll(ctx context.Context, addresses []string) []schema.E
 	checks := make([]*check, len(addresses))
 	byInput := map[string]*check{}
 	domains := map[string]*dnscheck.Domain{}
+	kinds := map[string]domainKind{} // what the lists say of each domain
 	for i, a := range addresses {
 		if c, ok := byInput[a]; ok {
 			checks[i] = c
 			continue
 		}
-		c := v.start(a)
+		c := v.start(a, kinds)
 		byInput[a], checks[i] = c, c
 		if c.needsDNS() {
 			domains[c.addr.Domain] = nil
@@ -227,8 +228,26 @@ func (c *check) decide(status, reason, detail string) {
 	}
 }
 
+// domainKind is what the lists say of a domain.
+type domainKind struct{ free, relay, disposable bool }
+
+// kindOf looks domain up in the lists, once per domain in memo (every
+// time if memo is nil).
+func (v *Verifier) kindOf(domain string, memo map[string]domainKind) domainKind {
+	if k, ok := memo[domain]; ok {
+		return k
+	}
+	l := v.cfg.Lists
+	k := domainKind{free: l.Free(domain), relay: l.Relay(domain), disposable: l.Disposable(domain)}
+	if memo != nil {
+		memo[domain] = k
+	}
+	return k
+}
+
 // start runs the checks that need no network: hygiene, syntax, lists.
-func (v *Verifier) start(input string) *check {
+// kinds memoises the list lookups of domains across the calls of a batch.
+func (v *Verifier) start(input string, kinds map[string]domainKind) *check {
 	c := &check{res: schema.EmailResult{Address: input}}
 	addr, err := emailsyntax.Parse(input, v.cfg.Syntax)
 	c.addr = addr
@@ -247,16 +266,17 @@ func (v *Verifier) start(input string) *check {
 	if addr.SMTPUTF8 {
 		c.flag(FlagSMTPUTF8)
 	}
-	if l.Free(addr.Domain) {
+	kind := v.kindOf(addr.Domain, kinds)
+	if kind.free {
 		c.flag(FlagFree)
 	}
-	if l.Relay(addr.Domain) {
+	if kind.relay {
 		c.flag(FlagRelay)
 	}
 	if _, ok := l.Alias(addr.Local, addr.Domain); ok {
 		c.flag(FlagAlias)
 	}
-	if l.Disposable(addr.Domain) {
+	if kind.disposable {
 		c.flag(FlagDisposable)
 	}
 	if l.Role(addr.Local) {
