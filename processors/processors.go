@@ -53,9 +53,10 @@ func (e Enricher) Process(ctx context.Context, contacts []schema.Contact) []sche
 		idx = append(idx, i)
 	}
 	emails := make([]*schema.EmailResult, len(contacts))
-	for k, v := range e.Email.VerifyAll(ctx, addrs) {
-		out[idx[k]].Email = &v
-		emails[idx[k]] = &v
+	verified := e.Email.VerifyAll(ctx, addrs)
+	for k := range verified {
+		out[idx[k]].Email = &verified[k]
+		emails[idx[k]] = &verified[k]
 	}
 	companies := e.Companies
 	if companies == nil {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestMarshalWritesWhatEncodingJSONWrites(t *testing.T) {
+	var buf bytes.Buffer // reused, as the workers do
 	for _, b := range fixture.Results("job", 8, 50, 7) {
 		want, err := json.Marshal(b)
 		if err != nil {
@@ -23,6 +24,9 @@ func TestMarshalWritesWhatEncodingJSONWrites(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Fatalf("schema.Marshal:\n%s\nencoding/json:\n%s", got, want)
+		}
+		if to, err := schema.MarshalTo(&buf, b); err != nil || !bytes.Equal(to, want) {
+			t.Fatalf("schema.MarshalTo:\n%s (%v)\nencoding/json:\n%s", to, err, want)
 		}
 		var back schema.ResultBatch
 		if err := schema.Unmarshal(got, &back); err != nil {
@@ -68,6 +72,11 @@ func FuzzMarshal(f *testing.F) {
 		got, err = schema.Marshal(r)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("schema.Marshal:\n%q (%v)\nencoding/json:\n%q", got, err, want)
+		}
+		buf := bytes.NewBufferString("left over from the last value")
+		got, err = schema.MarshalTo(buf, r)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("schema.MarshalTo:\n%q (%v)\nencoding/json:\n%q", got, err, want)
 		}
 	})
 }

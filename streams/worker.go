@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -65,10 +66,11 @@ func (w *Worker) handle(ctx context.Context, recs []*kgo.Record) error {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
-			out := w.enrich(ctx, rec)
+			out, release := w.enrich(ctx, rec)
 			<-sem
 			w.Client.Produce(ctx, out, func(r *kgo.Record, err error) {
 				defer wg.Done()
+				defer release()
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -108,13 +110,19 @@ func (w *Worker) shrink(rec *kgo.Record) *kgo.Record {
 	return &kgo.Record{Topic: rec.Topic, Key: rec.Key, Value: value}
 }
 
+// valueBuffers hold the values of result records until they are sent: a
+// result batch is hundreds of kilobytes, too much to allocate anew for
+// each.
+var valueBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // enrich turns one batch record into its result record, or into a
-// dead-letter record when it cannot be read.
-func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record) {
+// dead-letter record when it cannot be read. release gives the record's
+// value back once the record is sent, or failed for good.
+func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record, release func()) {
 	var b schema.ContactBatch
 	if err := decodeBatch(rec.Value, &b); err != nil {
 		w.Log.Warn("batch record sent to the dead-letter topic", "partition", rec.Partition, "offset", rec.Offset, "err", err)
-		return deadLetter(w.Topics.DeadLetter, rec, err)
+		return deadLetter(w.Topics.DeadLetter, rec, err), func() {}
 	}
 	ctx, cancel := context.WithTimeout(processors.WithJob(ctx, b.JobID), w.Timeout)
 	defer cancel()
@@ -125,14 +133,17 @@ func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record) 
 		w.Log.Error("enriching batch failed", "job", b.JobID, "batch", b.BatchNo, "err", err)
 		results = failAll(b.Contacts, err)
 	}
-	value, err := schema.Marshal(schema.ResultBatch{
+	buf := valueBuffers.Get().(*bytes.Buffer)
+	release = func() { valueBuffers.Put(buf) }
+	value, err := schema.MarshalTo(buf, schema.ResultBatch{
 		Version: schema.RecordVersion, JobID: b.JobID, BatchNo: b.BatchNo,
 		Worker: w.Name, ProcessedAt: time.Now().UTC(), Results: results,
 	})
 	if err != nil {
-		return deadLetter(w.Topics.DeadLetter, rec, fmt.Errorf("encode results: %w", err))
+		release()
+		return deadLetter(w.Topics.DeadLetter, rec, fmt.Errorf("encode results: %w", err)), func() {}
 	}
-	return &kgo.Record{Topic: w.Topics.Results, Key: []byte(b.JobID), Value: value}
+	return &kgo.Record{Topic: w.Topics.Results, Key: []byte(b.JobID), Value: value}, release
 }
 
 // process runs the processor, turning a panic or a result count that does
