@@ -37,7 +37,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	var s Store
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithBufferSize(64<<10), coalesceWrites()))
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithBufferSize(64<<10), coalesceWrites(), dropClosed()))
 		sqldb.SetMaxOpenConns(16)
 		s.db = bun.NewDB(sqldb, pgdialect.New())
 		s.dialect = "postgres"

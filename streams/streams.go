@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Topics names the pipeline's topics.
@@ -103,13 +104,19 @@ func GroupOpts(group, topic string, sessionTimeout time.Duration) []kgo.Opt {
 // ends. handle gets every record of one poll and must finish them all; when
 // it fails, the poll's partitions are rewound to their first record and
 // the records come again after a back-off. Offsets are committed only after
-// handle succeeded, so a crash means redelivery, never loss.
+// handle succeeded, so a crash means redelivery, never loss. The commit is
+// sent without waiting for its answer, so that the next poll's work starts
+// at once; the client keeps commits in order, and consume waits for the
+// last one before it returns.
 //
 // handle runs with a context that ctx's end does not cancel: a stopping
 // consumer finishes the work it holds and commits it.
 func consume(ctx context.Context, cl *kgo.Client, maxRecords int, log *slog.Logger, handle func(context.Context, []*kgo.Record) error) {
 	work := context.WithoutCancel(ctx)
 	var failures int
+	committed := make(chan struct{}) // closed when the last commit is answered
+	close(committed)
+	defer func() { <-committed }()
 	for {
 		fs := cl.PollRecords(ctx, maxRecords)
 		if fs.IsClientClosed() || ctx.Err() != nil {
@@ -135,13 +142,33 @@ func consume(ctx context.Context, cl *kgo.Client, maxRecords int, log *slog.Logg
 			continue
 		}
 		failures = 0
-		if err := cl.CommitUncommittedOffsets(work); err != nil {
-			// The work is done and its sinks are idempotent: a redelivery
-			// after a failed commit changes nothing.
-			log.Warn("commit failed; records may be redelivered", "err", err)
-		}
+		done := make(chan struct{})
+		cl.CommitOffsets(work, cl.UncommittedOffsets(), func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+			defer close(done)
+			if err == nil && resp != nil {
+				err = commitError(resp)
+			}
+			if err != nil {
+				// The work is done and its sinks are idempotent: a
+				// redelivery after a failed commit changes nothing.
+				log.Warn("commit failed; records may be redelivered", "err", err)
+			}
+		})
+		committed = done
 		cl.AllowRebalance()
 	}
+}
+
+// commitError is the first partition error of a commit's answer.
+func commitError(resp *kmsg.OffsetCommitResponse) error {
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+				return fmt.Errorf("%s[%d]: %w", t.Topic, p.Partition, err)
+			}
+		}
+	}
+	return nil
 }
 
 // rewind sets each partition in recs back to its first record in recs.
