@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"context"
+	"database/sql/driver"
 	"net"
 
 	"github.com/uptrace/bun/driver/pgdriver"
@@ -25,6 +26,20 @@ func coalesceWrites() pgdriver.Option {
 			return &coalescedConn{Conn: c, w: bufio.NewWriterSize(c, 64<<10)}, nil
 		}
 	}
+}
+
+// dropClosed makes the pool leave out a connection the server closed while
+// it sat idle (a restart of PostgreSQL, pg_terminate_backend), whose first
+// query would fail, and take another. PostgreSQL does not speak unasked on
+// a connection that is not listening for notifications, so anything
+// readable on an idle one, its end included, means it is gone.
+func dropClosed() pgdriver.Option {
+	return pgdriver.WithResetSessionFunc(func(_ context.Context, cn *pgdriver.Conn) error {
+		if c, ok := cn.Conn().(*coalescedConn); ok && c.peerSpoke() {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
 }
 
 // coalescedConn buffers writes until the next Read or Close.

@@ -2,10 +2,14 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun/driver/pgdriver"
 
 	"github.com/enricher/enricher/internal/fixture"
 	"github.com/enricher/enricher/internal/testenv"
@@ -324,5 +328,35 @@ func TestApplyResultsRowInTwoBatches(t *testing.T) {
 	}
 	if j.Processed != 8 {
 		t.Errorf("processed = %d, want 8: every result of the three batches counts", j.Processed)
+	}
+}
+
+// A connection PostgreSQL closed while it sat in the pool is left out: the
+// next query gets a live one instead of "terminating connection due to
+// administrator command", as after a restart of the database.
+func TestDropsConnectionsTheServerClosed(t *testing.T) {
+	if !testenv.Integration() {
+		t.Skip("PostgreSQL only (ENRICHER_INTEGRATION=1)")
+	}
+	ctx := context.Background()
+	s := open(t)
+	db := s.DB()
+	db.SetMaxOpenConns(1) // one connection, reused
+	var pid int
+	if err := db.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	admin := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(os.Getenv("DATABASE_URL"))))
+	defer admin.Close()
+	var gone bool // pg_terminate_backend with a timeout waits for the backend to end
+	if err := admin.QueryRowContext(ctx, "SELECT pg_terminate_backend($1, 10000)", pid).Scan(&gone); err != nil || !gone {
+		t.Fatalf("terminate backend %d: %v, %v", pid, gone, err)
+	}
+	var again int
+	if err := db.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&again); err != nil {
+		t.Fatalf("query after the server closed the idle connection: %v", err)
+	}
+	if again == pid {
+		t.Errorf("the query ran on backend %d, which was terminated", pid)
 	}
 }
