@@ -1089,8 +1089,12 @@ type Job {
   rate: Float!
   "Seconds until every row is processed at the current rate; null when unknown or finished."
   etaSeconds: Float
-  "The workers that enriched this job's batches, busiest first."
-  workers: [WorkerShare!]!
+  """
+  The workers that enriched this job's batches, busiest first. Null, with an
+  error, when the database cannot be read at the moment: the rest of the job
+  still comes, as a subscription event does during an outage.
+  """
+  workers: [WorkerShare!]
   "Where the enriched CSV is downloaded from (GET)."
   resultsUrl: String!
   createdAt: Time!
@@ -3772,10 +3776,10 @@ func (ec *executionContext) _Job_workers(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []store.WorkerShare) graphql.Marshaler {
-			return ec.marshalNWorkerShare2ᚕgithubᚗcomᚋenricherᚋenricherᚋstoreᚐWorkerShareᚄ(ctx, selections, v)
+			return ec.marshalOWorkerShare2ᚕgithubᚗcomᚋenricherᚋenricherᚋstoreᚐWorkerShareᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Job_workers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6382,7 +6386,7 @@ func (ec *executionContext) _Job(ctx context.Context, sel ast.SelectionSet, obj 
 				})
 		case "workers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Job_workers(ctx, field, obj)
 				})
@@ -7422,22 +7426,6 @@ func (ec *executionContext) marshalNWorkerShare2githubᚗcomᚋenricherᚋenrich
 	return ec._WorkerShare(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNWorkerShare2ᚕgithubᚗcomᚋenricherᚋenricherᚋstoreᚐWorkerShareᚄ(ctx context.Context, sel ast.SelectionSet, v []store.WorkerShare) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNWorkerShare2githubᚗcomᚋenricherᚋenricherᚋstoreᚐWorkerShare(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -7790,6 +7778,25 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOWorkerShare2ᚕgithubᚗcomᚋenricherᚋenricherᚋstoreᚐWorkerShareᚄ(ctx context.Context, sel ast.SelectionSet, v []store.WorkerShare) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWorkerShare2githubᚗcomᚋenricherᚋenricherᚋstoreᚐWorkerShare(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

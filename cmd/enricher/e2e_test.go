@@ -293,12 +293,18 @@ func (s *stack) follow(ctx context.Context, jobID string) ([]jobView, error) {
 			}
 		case "next":
 			var p struct {
-				Data struct{ JobProgress jobView }
+				Data struct{ JobProgress *jobView }
 			}
 			if err := json.Unmarshal(msg.Payload, &p); err != nil {
 				return states, err
 			}
-			states = append(states, p.Data.JobProgress)
+			// An event may come with an error for a field the database
+			// could not give (its workers, during an outage), never
+			// without the job.
+			if p.Data.JobProgress == nil {
+				return states, fmt.Errorf("event without the job: %s", msg.Payload)
+			}
+			states = append(states, *p.Data.JobProgress)
 		case "complete":
 			return states, nil
 		default:
