@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/enricher/enricher/contactcsv"
@@ -32,9 +34,19 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // Dispatcher turns an uploaded CSV into a job and its contact batches,
 // reading and producing as a stream: memory does not grow with the file.
+//
+// A batch holds contacts of one lane, and the lanes are the partitions of
+// the batches topic: a work domain's contacts all go to the lane its name
+// hashes to, so each domain is resolved and remembered by the one worker
+// that owns that partition, not by every worker. Addresses of the domains
+// Spread names (webmail: a few domains, a quarter of the rows, known to
+// every worker at once) and rows without a domain go to the lanes in turn.
+// The batches go to their lane's partition when Client partitions with
+// LanePartitioner.
 type Dispatcher struct {
 	Client    *kgo.Client
 	Topics    Topics
+	Spread    func(domain string) bool // domains spread over all lanes; nil: none
 	Jobs      JobWriter
 	BatchSize int // contacts per batch record; default 500
 	// BatchBytes cuts a batch early when its values pass this many bytes,
@@ -87,20 +99,26 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 		return produced
 	}
 
-	total, batches, batchBytes := 0, 0, 0
-	batch := make([]schema.Contact, 0, size)
-	flush := func() error {
-		if len(batch) == 0 {
+	type lane struct {
+		contacts []schema.Contact
+		bytes    int
+	}
+	lanes := make([]lane, d.lanes(ctx))
+	turn := 0 // the next lane of the rows spread in turn
+	total, batches := 0, 0
+	flush := func(l int) error {
+		b := &lanes[l]
+		if len(b.contacts) == 0 {
 			return nil
 		}
-		value, err := schema.Marshal(schema.ContactBatch{Version: schema.RecordVersion, JobID: job.ID, BatchNo: batches, Contacts: batch})
+		value, err := schema.Marshal(schema.ContactBatch{Version: schema.RecordVersion, JobID: job.ID, BatchNo: batches, Contacts: b.contacts})
 		if err != nil {
 			return fmt.Errorf("encode batch %d: %w", batches, err)
 		}
 		key := job.ID + "/" + strconv.Itoa(batches)
-		d.Client.Produce(ctx, &kgo.Record{Topic: d.Topics.Batches, Key: []byte(key), Value: value}, promise)
+		d.Client.Produce(ctx, &kgo.Record{Topic: d.Topics.Batches, Key: []byte(key), Value: value, Partition: int32(l)}, promise)
 		batches++
-		batch, batchBytes = batch[:0], 0
+		b.contacts, b.bytes = b.contacts[:0], 0
 		return failed()
 	}
 
@@ -119,19 +137,27 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 			break
 		}
 		total++
-		batch = append(batch, contact(row))
-		for _, f := range row.Fields {
-			batchBytes += len(f) + 4
+		c := contact(row)
+		l, ok := laneOf(c.Email, len(lanes), d.Spread)
+		if !ok {
+			l, turn = turn, (turn+1)%len(lanes)
 		}
-		if len(batch) == size || batchBytes >= maxBytes {
-			if err := flush(); err != nil {
+		b := &lanes[l]
+		b.contacts = append(b.contacts, c)
+		for _, f := range row.Fields {
+			b.bytes += len(f) + 4
+		}
+		if len(b.contacts) == size || b.bytes >= maxBytes {
+			if err := flush(l); err != nil {
 				readErr = fmt.Errorf("produce batches: %w", err)
 				break
 			}
 		}
 	}
-	if readErr == nil {
-		readErr = flush()
+	for l := range lanes {
+		if readErr == nil {
+			readErr = flush(l)
+		}
 	}
 	if err := d.Client.Flush(ctx); err != nil && readErr == nil {
 		readErr = fmt.Errorf("produce batches: %w", err)
@@ -166,6 +192,68 @@ func (d *Dispatcher) Publish(ctx context.Context, j *store.Job) {
 	if err != nil {
 		d.Log.Warn("publish job progress", "job", j.ID, "err", err)
 	}
+}
+
+// lanes returns the number of partitions of the batches topic, or 1 when
+// the broker cannot say.
+func (d *Dispatcher) lanes(ctx context.Context) int {
+	topics, err := kadm.NewClient(d.Client).ListTopics(ctx, d.Topics.Batches)
+	if err == nil {
+		if t, ok := topics[d.Topics.Batches]; ok && t.Err == nil && len(t.Partitions) > 0 {
+			return len(t.Partitions)
+		}
+		err = errors.New("topic not listed")
+	}
+	d.Log.Warn("partitions of the batches topic unknown; one lane", "topic", d.Topics.Batches, "err", err)
+	return 1
+}
+
+// laneOf returns the lane, among n, of the contacts at the domain of
+// email, and false for a row without a domain or at a domain spread names.
+// The lane is the FNV-1a hash of the domain, lower-cased, so that every
+// API process sends a domain to the same lane.
+func laneOf(email string, n int, spread func(string) bool) (int, bool) {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return 0, false
+	}
+	domain := strings.TrimRight(strings.TrimSpace(email[at+1:]), ">.")
+	if domain == "" {
+		return 0, false
+	}
+	if spread != nil && spread(strings.ToLower(domain)) {
+		return 0, false
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(domain); i++ {
+		c := domain[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return int(h % uint64(n)), true
+}
+
+// LanePartitioner puts each record of the batches topic on the partition
+// its Partition field names (its lane; see Dispatcher), and every other
+// record where franz-go's default partitioner would.
+func LanePartitioner(batches string) kgo.Partitioner {
+	return lanePartitioner{batches: batches, others: kgo.UniformBytesPartitioner(64<<10, true, true, nil)}
+}
+
+type lanePartitioner struct {
+	batches string
+	others  kgo.Partitioner
+}
+
+func (p lanePartitioner) ForTopic(topic string) kgo.TopicPartitioner {
+	if topic != p.batches {
+		return p.others.ForTopic(topic)
+	}
+	return kgo.BasicConsistentPartitioner(func(string) func(*kgo.Record, int) int {
+		return func(r *kgo.Record, n int) int { return int(r.Partition) % n }
+	}).ForTopic(topic)
 }
 
 func contact(row contactcsv.Row) schema.Contact {

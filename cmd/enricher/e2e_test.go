@@ -237,6 +237,7 @@ type jobView struct {
 	ID        string
 	Status    string
 	Total     *int
+	Batches   *int
 	Processed int
 	Succeeded int
 	Failed    int
@@ -247,7 +248,7 @@ type jobView struct {
 	}
 }
 
-const jobFields = `id status total processed succeeded failed emails { valid invalid } workers { worker batches }`
+const jobFields = `id status total batches processed succeeded failed emails { valid invalid } workers { worker batches }`
 
 // follow subscribes to a job's progress over a websocket
 // (graphql-transport-ws) and returns every state until the server

@@ -20,6 +20,7 @@ import (
 	"github.com/enricher/enricher/contactcsv"
 	"github.com/enricher/enricher/graph"
 	"github.com/enricher/enricher/processors"
+	"github.com/enricher/enricher/processors/emaillists"
 	"github.com/enricher/enricher/store"
 	"github.com/enricher/enricher/streams"
 )
@@ -59,7 +60,8 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 	if len(cfg.brokerList()) == 0 {
 		return nil, errors.New("no Kafka brokers configured (set --brokers or KAFKA_BROKERS)")
 	}
-	producer, err := n.client()
+	// Contact batches go to the partition of their lane (streams.Dispatcher).
+	producer, err := n.client(kgo.RecordPartitioner(streams.LanePartitioner(n.topics.Batches)))
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +73,7 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 	}
 	if r.api {
 		n.dispatcher = &streams.Dispatcher{
-			Client: producer, Topics: n.topics, Jobs: st, BatchSize: cfg.batchSize, MaxRows: cfg.maxRows,
+			Client: producer, Topics: n.topics, Spread: emaillists.Default().Free, Jobs: st, BatchSize: cfg.batchSize, MaxRows: cfg.maxRows,
 			CSV: contactcsv.Options{MaxColumns: cfg.maxColumns, MaxRowBytes: cfg.maxLineBytes}, Log: log.With("part", "api"),
 		}
 		feedClient, err := n.client(streams.FeedOpts(n.topics.Progress)...)

@@ -1,0 +1,142 @@
+package streams_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/enricher/enricher/internal/testenv"
+	"github.com/enricher/enricher/schema"
+	"github.com/enricher/enricher/store"
+	"github.com/enricher/enricher/streams"
+)
+
+// TestDispatcherLanes uploads rows at sixteen work domains (in mixed case),
+// at a webmail domain and without a domain, and reads the batches back:
+// every row comes once, each work domain's rows all sit on one partition,
+// the webmail and domainless rows on several, every partition has a share
+// and no batch passes the batch size.
+func TestDispatcherLanes(t *testing.T) {
+	const rows, size, partitions = 3000, 50, 4
+	ctx := context.Background()
+	brokers := testenv.Brokers(t)
+	prefix := testenv.Unique("d") + "."
+	d := streams.DefaultTopics()
+	topics := streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter}
+	producer, err := streams.NewClient(brokers, kgo.RecordPartitioner(streams.LanePartitioner(topics.Batches)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	if err := streams.EnsureTopics(ctx, producer, topics, partitions, 1); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dsp := &streams.Dispatcher{
+		Client: producer, Topics: topics, Jobs: st, BatchSize: size, Log: slog.New(slog.DiscardHandler),
+		Spread: func(domain string) bool { return domain == "gmail.com" },
+	}
+
+	var csv strings.Builder
+	csv.WriteString("email\n")
+	domainOf := map[int]string{} // row -> work domain, "" when spread
+	for i := 1; i <= rows; i++ {
+		switch {
+		case i%5 == 0:
+			fmt.Fprintf(&csv, "p%d@GMail.com\n", i)
+		case i%11 == 0:
+			fmt.Fprintf(&csv, "no-domain-%d\n", i)
+		default:
+			domain := fmt.Sprintf("co%d.test", i%20)
+			domainOf[i] = domain
+			if i%2 == 0 {
+				domain = strings.ToUpper(domain)
+			}
+			fmt.Fprintf(&csv, "Person %d <p%d@%s>\n", i, i, domain)
+		}
+	}
+	job, err := dsp.Submit(store.WithTenant(ctx, store.LocalTenant), "lanes.csv", strings.NewReader(csv.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Batches == nil || job.Total == nil || *job.Total != rows {
+		t.Fatalf("job after upload: %+v", job)
+	}
+
+	consumer, err := streams.NewClient(brokers, kgo.ConsumeTopics(topics.Batches), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	readCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	seen := map[int]int{}                      // row -> times
+	onPartition := map[string]map[int32]bool{} // work domain or "spread" -> partitions
+	perPartition := map[int32]int{}
+	for n := 0; n < *job.Batches; {
+		fs := consumer.PollFetches(readCtx)
+		if err := fs.Err0(); err != nil {
+			t.Fatalf("after %d of %d batches: %v", n, *job.Batches, err)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			n++
+			var b schema.ContactBatch
+			if err := schema.Unmarshal(r.Value, &b); err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Contacts) > size {
+				t.Errorf("batch %d holds %d contacts, more than %d", b.BatchNo, len(b.Contacts), size)
+			}
+			perPartition[r.Partition] += len(b.Contacts)
+			for _, c := range b.Contacts {
+				seen[c.Row]++
+				key := domainOf[c.Row]
+				if key == "" {
+					key = "spread"
+				}
+				if onPartition[key] == nil {
+					onPartition[key] = map[int32]bool{}
+				}
+				onPartition[key][r.Partition] = true
+			}
+		})
+	}
+	for i := 1; i <= rows; i++ {
+		if seen[i] != 1 {
+			t.Fatalf("row %d came %d times", i, seen[i])
+		}
+	}
+	var domains []string
+	for key, ps := range onPartition {
+		if key == "spread" {
+			if len(ps) != partitions {
+				t.Errorf("webmail and domainless rows on %d partitions, want all %d", len(ps), partitions)
+			}
+			continue
+		}
+		domains = append(domains, key)
+		if len(ps) != 1 {
+			t.Errorf("%s on %d partitions, want one", key, len(ps))
+		}
+	}
+	sort.Strings(domains)
+	if len(domains) != 16 { // co0, co5, co10 and co15 fall on gmail's rows
+		t.Errorf("work domains %v, want 16", domains)
+	}
+	if len(perPartition) != partitions {
+		t.Errorf("rows per partition %v, want every one of %d", perPartition, partitions)
+	}
+}
