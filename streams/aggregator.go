@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -41,16 +44,29 @@ func (a *Aggregator) Run(ctx context.Context) {
 }
 
 func (a *Aggregator) handle(ctx context.Context, recs []*kgo.Record) error {
-	batches := make([]schema.RawResultBatch, 0, len(recs))
+	// The records are decoded on every core: when the workers are done
+	// and the aggregator has the machine, it is most of its time.
+	decoded := make([]schema.RawResultBatch, len(recs))
+	errs := make([]error, len(recs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(recs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(recs); i = int(next.Add(1) - 1) {
+				errs[i] = decodeResults(recs[i].Value, &decoded[i])
+			}
+		})
+	}
+	wg.Wait()
+	batches := decoded[:0]
 	var dead []*kgo.Record
-	for _, rec := range recs {
-		var b schema.RawResultBatch
-		if err := decodeResults(rec.Value, &b); err != nil {
+	for i, rec := range recs {
+		if err := errs[i]; err != nil {
 			a.Log.Warn("result record sent to the dead-letter topic", "partition", rec.Partition, "offset", rec.Offset, "err", err)
 			dead = append(dead, deadLetter(a.Topics.DeadLetter, rec, err))
 			continue
 		}
-		batches = append(batches, b)
+		batches = append(batches, decoded[i])
 	}
 	applied, err := a.Sink.ApplyResults(ctx, batches)
 	if err != nil {
