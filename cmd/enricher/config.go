@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -70,6 +71,7 @@ type config struct {
 	apiBudget       int
 	sampleCompanies bool
 	memoryLimit     string
+	gcPercent       string
 	auth            optionalBool
 	maxQueryDepth   int
 	maxComplexity   int
@@ -169,7 +171,8 @@ func settings(c *config) []setting {
 		{"clearbit-api-key", "CLEARBIT_API_KEY", "Clearbit-compatible company API key, asked after People Data Labs", str(&c.clearbitKey), ""},
 		{"clearbit-api-url", "CLEARBIT_API_URL", "Clearbit-compatible API base URL (default: Clearbit's)", str(&c.clearbitURL), ""},
 		{"company-api-budget", "COMPANY_API_BUDGET", "paid API calls one job may make per worker", num(&c.apiBudget), "1000"},
-		{"memory-limit", "MEMORY_LIMIT", "soft memory limit of an api, worker or aggregator process (e.g. 200MiB; 0: none): the garbage collector works harder near it", str(&c.memoryLimit), "200MiB"},
+		{"memory-limit", "MEMORY_LIMIT", "soft memory limit of an api, worker or aggregator process (e.g. 200MiB; 0: none): the garbage collector works harder near it", str(&c.memoryLimit), "128MiB"},
+		{"gc-percent", "GC_PERCENT", "when an api, worker or aggregator process collects garbage: off, only near --memory-limit; N, whenever the heap grew by N% (as GOGC)", str(&c.gcPercent), "off"},
 		{"sample-companies", "SAMPLE_COMPANIES", "load the fictional sample companies into an empty embedded store (dev, enrich)", boolean(&c.sampleCompanies), "true"},
 		{"auth", "ENRICHER_AUTH", "ask every API request for an API key (default: true for api, false for dev)",
 			func(fs *flag.FlagSet, n, _, u string) { fs.Var(&c.auth, n, u) }, ""},
@@ -317,6 +320,28 @@ func (c *config) logger(w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("log format %q: want text or json", c.logFormat)
+}
+
+// memorySettings reads the memory limit and the garbage collector's
+// percentage (-1 for off), which needs a limit: without one, nothing
+// would be collected.
+func (c *config) memorySettings() (limit int64, gcPercent int, err error) {
+	if limit, err = c.memoryLimitBytes(); err != nil {
+		return 0, 0, err
+	}
+	switch text := strings.TrimSpace(c.gcPercent); text {
+	case "off":
+		if limit == 0 {
+			return 0, 0, errors.New("gc percent off needs a memory limit (--memory-limit, MEMORY_LIMIT): without one the heap would never be collected")
+		}
+		return limit, -1, nil
+	default:
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 1 {
+			return 0, 0, fmt.Errorf("gc percent %q: want off or a whole number from 1", c.gcPercent)
+		}
+		return limit, n, nil
+	}
 }
 
 // memoryLimitBytes reads the memory limit setting: a number of bytes with

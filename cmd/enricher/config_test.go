@@ -64,3 +64,30 @@ func TestMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestMemorySettings(t *testing.T) {
+	tests := []struct {
+		limit, gc string
+		wantLimit int64
+		wantGC    int
+		ok        bool
+	}{
+		{"128MiB", "off", 128 << 20, -1, true},
+		{"128MiB", " off ", 128 << 20, -1, true},
+		{"0", "off", 0, 0, false}, // never collected
+		{"0", "100", 0, 100, true},
+		{"64MiB", "50", 64 << 20, 50, true},
+		{"64MiB", "0", 0, 0, false},
+		{"64MiB", "-1", 0, 0, false},
+		{"64MiB", "Off", 0, 0, false},
+		{"64MiB", "", 0, 0, false},
+		{"lots", "off", 0, 0, false},
+	}
+	for _, tt := range tests {
+		c := &config{memoryLimit: tt.limit, gcPercent: tt.gc}
+		limit, gc, err := c.memorySettings()
+		if (err == nil) != tt.ok || limit != tt.wantLimit || gc != tt.wantGC {
+			t.Errorf("memorySettings(%q, %q) = %d, %d, %v; want %d, %d, ok %v", tt.limit, tt.gc, limit, gc, err, tt.wantLimit, tt.wantGC, tt.ok)
+		}
+	}
+}

@@ -268,13 +268,17 @@ func runPart(ctx context.Context, name string, args []string, getenv func(string
 		return err
 	}
 	log = log.With("process", name)
-	limit, err := cfg.memoryLimitBytes()
+	limit, gcPercent, err := cfg.memorySettings()
 	if err != nil {
 		return err
 	}
 	if limit > 0 {
 		debug.SetMemoryLimit(limit)
 	}
+	// Off by default: on a busy machine, collecting every time the heap
+	// doubled cost the pipeline more CPU than anything but enriching, for
+	// memory the process may hold anyway.
+	debug.SetGCPercent(gcPercent)
 	// A worker reads the reference company data when it has a database.
 	var st *store.Store
 	if name != "worker" || cfg.databaseURL != "" {
