@@ -612,7 +612,7 @@ func (f *faultStack) checkInvariants(id string, rows int, states []jobView) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var n, distinct, lo, hi, batches, batchRows int
-	var total, processed, succeeded, failed int
+	var total, processed, succeeded, failed, jobBatches int
 	if err := f.db.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT row_no), coalesce(min(row_no), 0), coalesce(max(row_no), 0)
 		FROM contacts WHERE job_id = $1`, id).Scan(&n, &distinct, &lo, &hi); err != nil {
 		t.Fatalf("count contacts: %v", err)
@@ -620,15 +620,18 @@ func (f *faultStack) checkInvariants(id string, rows int, states []jobView) {
 	if err := f.db.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(row_count), 0) FROM job_batches WHERE job_id = $1`, id).Scan(&batches, &batchRows); err != nil {
 		t.Fatalf("count batches: %v", err)
 	}
-	if err := f.db.QueryRowContext(ctx, `SELECT total, processed, succeeded, failed FROM jobs WHERE id = $1`, id).Scan(&total, &processed, &succeeded, &failed); err != nil {
+	if err := f.db.QueryRowContext(ctx, `SELECT total, processed, succeeded, failed, batches FROM jobs WHERE id = $1`, id).Scan(&total, &processed, &succeeded, &failed, &jobBatches); err != nil {
 		t.Fatalf("read job: %v", err)
 	}
 	if n != rows || distinct != rows || lo != 1 || hi != rows {
 		t.Errorf("contacts of job %s: %d rows, %d distinct, rows %d..%d; want exactly one per input row 1..%d", id, n, distinct, lo, hi, rows)
 	}
+	// Full batches of BATCH_SIZE, and at most one partial batch a lane
+	// (a lane a partition).
 	size, _ := strconv.Atoi(f.env["BATCH_SIZE"])
-	if want := (rows + size - 1) / size; batches != want || batchRows != rows {
-		t.Errorf("job %s has %d batches of %d rows stored, want %d of %d", id, batches, batchRows, want, rows)
+	lanes, _ := strconv.Atoi(f.env["KAFKA_PARTITIONS"])
+	if batches != jobBatches || batchRows != rows || batches < rows/size || batches > rows/size+lanes {
+		t.Errorf("job %s has %d batches of %d rows stored, the job %d; want %d to %d of %d", id, batches, batchRows, jobBatches, rows/size, rows/size+lanes, rows)
 	}
 	if total != rows || processed != rows || succeeded+failed != total {
 		t.Errorf("job %s in the database: total %d, processed %d, succeeded %d, failed %d", id, total, processed, succeeded, failed)
