@@ -35,11 +35,22 @@ func coalesceWrites() pgdriver.Option {
 // readable on an idle one, its end included, means it is gone.
 func dropClosed() pgdriver.Option {
 	return pgdriver.WithResetSessionFunc(func(_ context.Context, cn *pgdriver.Conn) error {
-		if c, ok := cn.Conn().(*coalescedConn); ok && c.peerSpoke() {
+		if c := coalesced(cn.Conn()); c != nil && c.peerSpoke() {
 			return driver.ErrBadConn
 		}
 		return nil
 	})
+}
+
+// coalesced returns the coalescedConn c is, or that a TLS connection c
+// runs over (sslmode=require and the like), or nil. Whatever the server
+// sends, TLS records included, shows on the socket underneath.
+func coalesced(c net.Conn) *coalescedConn {
+	if t, ok := c.(interface{ NetConn() net.Conn }); ok {
+		c = t.NetConn()
+	}
+	cc, _ := c.(*coalescedConn)
+	return cc
 }
 
 // coalescedConn buffers writes until the next Read or Close.

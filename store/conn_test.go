@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net"
 	"testing"
@@ -64,5 +65,27 @@ func TestCoalescedConnFlushesBeforeRead(t *testing.T) {
 	}
 	if s := <-got; s != "abc" || string(answer) != "ok" {
 		t.Errorf("server read %q and answered %q, want abc and ok", s, answer)
+	}
+}
+
+// The pool's check finds the coalesced connection under TLS too.
+func TestCoalescedUnderTLS(t *testing.T) {
+	client, server := net.Pipe()
+	defer client.Close()
+	defer server.Close()
+	cc := &coalescedConn{Conn: client}
+	tests := []struct {
+		name string
+		conn net.Conn
+		want *coalescedConn
+	}{
+		{"plain", cc, cc},
+		{"tls", tls.Client(cc, &tls.Config{ServerName: "db.example"}), cc},
+		{"other", client, nil},
+	}
+	for _, tt := range tests {
+		if got := coalesced(tt.conn); got != tt.want {
+			t.Errorf("%s: coalesced = %p, want %p", tt.name, got, tt.want)
+		}
 	}
 }
