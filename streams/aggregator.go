@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
@@ -47,17 +46,13 @@ func (a *Aggregator) handle(ctx context.Context, recs []*kgo.Record) error {
 	// The records are decoded on every core: when the workers are done
 	// and the aggregator has the machine, it is most of its time.
 	decoded := make([]schema.RawResultBatch, len(recs))
-	errs := make([]error, len(recs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(recs)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(recs); i = int(next.Add(1) - 1) {
-				errs[i] = decodeResults(recs[i].Value, &decoded[i])
-			}
-		})
+	errs := make([]error, len(recs)) // a record's own: it goes to the dead letters
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, rec := range recs {
+		g.Go(func() error { errs[i] = decodeResults(rec.Value, &decoded[i]); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // nil: the errors are in errs
 	batches := decoded[:0]
 	var dead []*kgo.Record
 	for i, rec := range recs {
