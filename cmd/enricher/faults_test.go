@@ -488,7 +488,11 @@ func (f *faultStack) waitProcessed(id string, n int) {
 	t := f.t
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(f.env["KAFKA_BROKERS"], ",")...),
-		kgo.ConsumeTopics(f.env["KAFKA_TOPIC_PREFIX"]+"jobs.progress"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		kgo.ConsumeTopics(f.env["KAFKA_TOPIC_PREFIX"]+"jobs.progress"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		// The fault goes in as soon as the job is there: with the
+		// default wait (5 s) a fetch could come back with a count the
+		// job had left long before.
+		kgo.FetchMaxWait(100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -665,6 +669,15 @@ func (f *faultStack) runJob(rows int, inject func(id string)) {
 // of the fault instance (the environment names it).
 func (f *faultStack) services(script, service string) {
 	f.t.Helper()
+	if script == "services-down.sh" {
+		// A test that fails while the service is down must not leave it
+		// down for the next one.
+		f.t.Cleanup(func() {
+			if f.t.Failed() {
+				_ = exec.Command(filepath.Join(repoDir, "scripts", "services-up.sh"), service).Run()
+			}
+		})
+	}
 	cmd := exec.Command(filepath.Join(repoDir, "scripts", script), service)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -690,6 +703,7 @@ func TestFaultWorkerKilled(t *testing.T) {
 
 func TestFaultAggregatorKilled(t *testing.T) {
 	f := newFaultStack(t)
+	f.slowEnrichment(faultRows, faultDNSDelay)
 	f.startAll()
 	f.runJob(faultRows, func(id string) {
 		f.waitProcessed(id, faultRows/3)
@@ -700,6 +714,7 @@ func TestFaultAggregatorKilled(t *testing.T) {
 
 func TestFaultKafkaKilled(t *testing.T) {
 	f := newFaultStack(t)
+	f.slowEnrichment(faultRows, faultDNSDelay)
 	f.startAll()
 	f.runJob(faultRows, func(id string) {
 		f.waitProcessed(id, faultRows/3)
@@ -740,6 +755,7 @@ func TestFaultKafkaKilled(t *testing.T) {
 
 func TestFaultPostgresStopped(t *testing.T) {
 	f := newFaultStack(t)
+	f.slowEnrichment(faultRows, faultDNSDelay)
 	f.startAll()
 	adm := f.admin()
 	group := f.env["AGGREGATOR_GROUP"]
