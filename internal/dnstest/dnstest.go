@@ -9,6 +9,7 @@ package dnstest
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
 	"strings"
@@ -68,6 +69,9 @@ type Server struct {
 	done    chan struct{}
 	closing sync.Once
 	queries atomic.Int64
+
+	mu      sync.Mutex
+	clients map[string]int // questions by client address, dropped ones too
 }
 
 // Start listens on 127.0.0.1 on a free port, for UDP and TCP on the same
@@ -129,6 +133,14 @@ func (s *Server) Addr() string { return s.addr }
 // TCP. Dropped questions are not counted.
 func (s *Server) Queries() int64 { return s.queries.Load() }
 
+// Clients returns how many questions came from each client address
+// ("127.0.0.1:40123"), dropped ones included.
+func (s *Server) Clients() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.clients)
+}
+
 // Close stops the server. Answers still waiting for their Delay are not
 // sent.
 func (s *Server) Close() error {
@@ -155,6 +167,12 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		w.WriteMsg(m)
 		return
 	}
+	s.mu.Lock()
+	if s.clients == nil {
+		s.clients = map[string]int{}
+	}
+	s.clients[w.RemoteAddr().String()]++
+	s.mu.Unlock()
 	q := req.Question[0]
 	name := canonical(q.Name)
 	d, ok := s.zone[name]

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -141,7 +142,8 @@ type Resolver struct {
 	maxTTL       time.Duration
 	negTTL       time.Duration
 	allowPrivate bool
-	sem          chan struct{} // one token per query in flight
+	sem          chan struct{}    // one token per query in flight
+	idle         chan *pooledConn // UDP sockets between queries (see send)
 	cache        *cache
 	queries      atomic.Int64
 	now          func() time.Time // replaced in tests
@@ -188,7 +190,7 @@ func New(cfg Config) (*Resolver, error) {
 	if _, _, err := net.SplitHostPort(server); err != nil {
 		return nil, fmt.Errorf("dnscheck: server %q: %w", server, err)
 	}
-	return &Resolver{
+	r := &Resolver{
 		server:       server,
 		udp:          &dns.Client{Net: "udp", Timeout: cfg.Timeout},
 		tcp:          &dns.Client{Net: "tcp", Timeout: cfg.Timeout},
@@ -198,10 +200,26 @@ func New(cfg Config) (*Resolver, error) {
 		negTTL:       cfg.NegativeTTL,
 		allowPrivate: cfg.AllowPrivate,
 		sem:          make(chan struct{}, cfg.Concurrency),
+		idle:         make(chan *pooledConn, cfg.Concurrency),
 		cache:        newCache(cfg.CacheSize),
 		now:          time.Now,
 		flights:      make(map[string]*flight),
-	}, nil
+	}
+	// The idle sockets of a Resolver no longer used are closed with it.
+	runtime.AddCleanup(r, closeIdle, r.idle)
+	return r, nil
+}
+
+// closeIdle closes the sockets waiting in idle.
+func closeIdle(idle chan *pooledConn) {
+	for {
+		select {
+		case pc := <-idle:
+			pc.Close()
+		default:
+			return
+		}
+	}
 }
 
 func setDefault[T comparable](v *T, def T) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -515,4 +516,53 @@ func BenchmarkLookupBulk(b *testing.B) {
 	}
 	b.ReportMetric(float64(lookups*b.N)/total.Seconds(), "lookups/s")
 	b.ReportMetric(float64(queries)/float64(domains*b.N), "queries/domain")
+}
+
+func TestUDPSocketsReused(t *testing.T) {
+	zone := dnstest.Zone{}
+	const domains = 100
+	for i := range domains {
+		zone[fmt.Sprintf("d%d.example", i)] = dnstest.Domain{MX: []dnstest.MX{{Pref: 10, Host: "mx.example"}}}
+	}
+	s := startServer(t, zone)
+	r := newResolver(t, Config{Server: s.Addr(), Concurrency: 1})
+	for i := range domains {
+		if d := r.Lookup(context.Background(), fmt.Sprintf("d%d.example", i)); d.Status != OK {
+			t.Fatalf("d%d.example: %s (%s)", i, d.Status, d.Detail)
+		}
+	}
+	// One query at a time: each socket serves socketUses queries, then a
+	// new one (with a new port) takes over.
+	clients := s.Clients()
+	want := (domains + socketUses - 1) / socketUses
+	if len(clients) != want {
+		t.Errorf("%d queries came from %d sockets, want %d: %v", domains, len(clients), want, clients)
+	}
+	for addr, n := range clients {
+		if n > socketUses {
+			t.Errorf("%s sent %d queries, more than %d", addr, n, socketUses)
+		}
+	}
+}
+
+func TestUDPSocketClosedAfterTimeout(t *testing.T) {
+	s := startServer(t, dnstest.Zone{
+		"one.example":  {MX: []dnstest.MX{{Pref: 10, Host: "mx.example"}}},
+		"drop.example": {Drop: true},
+		"two.example":  {MX: []dnstest.MX{{Pref: 10, Host: "mx.example"}}},
+	})
+	r := newResolver(t, Config{Server: s.Addr(), Concurrency: 1, Attempts: 1, Timeout: 50 * time.Millisecond})
+	for _, name := range []string{"one.example", "drop.example", "two.example"} {
+		r.Lookup(context.Background(), name)
+	}
+	// The socket that waited in vain for an answer is not used again: a
+	// late answer must not be read as the next question's.
+	var counts []int
+	for _, n := range s.Clients() {
+		counts = append(counts, n)
+	}
+	slices.Sort(counts)
+	if !slices.Equal(counts, []int{1, 2}) {
+		t.Errorf("queries by socket %v, want [1 2] (the timed-out socket closed): %v", counts, s.Clients())
+	}
 }

@@ -233,28 +233,74 @@ func (r *Resolver) send(ctx context.Context, c *dns.Client, m *dns.Msg) (*dns.Ms
 	defer func() { <-r.sem }()
 
 	r.queries.Add(1)
-	conn, err := c.DialContext(ctx, r.server)
+	conn, err := r.conn(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
 	// The client obeys only the deadline of ctx; closing the connection
 	// ends the exchange on cancellation too.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	resp, _, err := c.ExchangeWithConnContext(ctx, m, conn)
-	if err != nil {
+	resp, _, err := c.ExchangeWithConnContext(ctx, m, conn.Conn)
+	if err == nil {
+		q := m.Question[0]
+		if len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, q.Name) ||
+			resp.Question[0].Qtype != q.Qtype || resp.Question[0].Qclass != q.Qclass {
+			err = errors.New("answer does not match the question")
+		}
+	}
+	if !stop() || err != nil {
+		conn.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, err
 	}
-	q := m.Question[0]
-	if len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, q.Name) ||
-		resp.Question[0].Qtype != q.Qtype || resp.Question[0].Qclass != q.Qclass {
-		return nil, errors.New("answer does not match the question")
-	}
+	r.release(conn)
 	return resp, nil
+}
+
+// A UDP socket serves at most socketUses queries, one at a time, before it
+// is closed: each new one gets a port of the kernel's random choosing, so
+// the port an answer must hit keeps changing (RFC 5452), while the cost of
+// a socket is shared by a few queries.
+const socketUses = 32
+
+// pooledConn is a connection to the server with the number of queries it
+// has sent.
+type pooledConn struct {
+	*dns.Conn
+	uses int
+}
+
+// conn returns a connection for one exchange with c: an idle UDP socket
+// when there is one, else a new connection.
+func (r *Resolver) conn(ctx context.Context, c *dns.Client) (*pooledConn, error) {
+	if c == r.udp {
+		select {
+		case pc := <-r.idle:
+			pc.uses++
+			return pc, nil
+		default:
+		}
+	}
+	conn, err := c.DialContext(ctx, r.server)
+	if err != nil {
+		return nil, err
+	}
+	return &pooledConn{Conn: conn, uses: 1}, nil
+}
+
+// release keeps an idle UDP socket for the next query, or closes it.
+func (r *Resolver) release(pc *pooledConn) {
+	if _, udp := pc.Conn.Conn.(net.PacketConn); !udp || pc.uses >= socketUses {
+		pc.Close()
+		return
+	}
+	select {
+	case r.idle <- pc:
+	default:
+		pc.Close()
+	}
 }
 
 func seconds(s uint32) time.Duration { return time.Duration(s) * time.Second }
