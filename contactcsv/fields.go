@@ -87,6 +87,27 @@ func mapColumns(header []string) *columns {
 	return c
 }
 
+// NamedColumns returns the name of each column's field ("first_name",
+// "email"...) when every column of header is the first to name a distinct
+// one of FirstName, LastName, Email, Company and Phone, the values a
+// contact carries by name; otherwise nil. A row of such a file whose
+// values have no surrounding white space is all in its named values.
+func NamedColumns(header []string) []string {
+	if len(header) == 0 {
+		return nil
+	}
+	cols := mapColumns(header)
+	names := make([]string, len(header))
+	for i, h := range header {
+		f, ok := fieldFor(h)
+		if !ok || f == FullName || cols[f] != i {
+			return nil
+		}
+		names[i] = f.String()
+	}
+	return names
+}
+
 // splitName splits a full name at its last run of white space.
 func splitName(full string) (first, last string) {
 	full = strings.TrimSpace(full)

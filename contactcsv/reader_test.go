@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -550,5 +551,26 @@ func TestExcelSepLine(t *testing.T) {
 	}
 	if r, err := NewReader(strings.NewReader("sep=x,email\na,b@c.d\n"), Options{}); err != nil || r.Header()[0] != "sep=x" {
 		t.Errorf("a header cell that only starts with sep=: %v", err)
+	}
+}
+
+func TestNamedColumns(t *testing.T) {
+	tests := []struct {
+		header []string
+		want   []string
+	}{
+		{[]string{"first_name", "last_name", "email", "company", "phone"}, []string{"first_name", "last_name", "email", "company", "phone"}},
+		{[]string{"E-Mail", "Surname", "Organisation"}, []string{"email", "last_name", "company"}},
+		{[]string{"email"}, []string{"email"}},
+		{[]string{"email", "title"}, nil},           // a column of its own
+		{[]string{"name", "email"}, nil},            // a full name is no contact field
+		{[]string{"email", "work email"}, nil},      // the second email column is not the email
+		{[]string{"first_name", "first_name"}, nil}, // nor the second first name
+		{[]string{}, nil},
+	}
+	for _, tt := range tests {
+		if got := NamedColumns(tt.header); !slices.Equal(got, tt.want) || (got == nil) != (tt.want == nil) {
+			t.Errorf("NamedColumns(%q) = %q, want %q", tt.header, got, tt.want)
+		}
 	}
 }

@@ -115,7 +115,7 @@ func TestRawResultBatchRoundTrip(t *testing.T) {
 		{Input: schema.Contact{Row: 1, Email: "a@b.c", Fields: []string{"a@b.c"}}, Status: schema.StatusOK,
 			Email:   &schema.EmailResult{Address: "a@b.c", Status: schema.EmailValid, Reason: "accepted_email", Score: 0.97, Flags: []string{"free_email"}},
 			Company: &schema.CompanyResult{Status: schema.CompanyMatched, Domain: "b.c", Fields: map[string]schema.Provenance{"name": {Source: "s", Method: "m", Confidence: 1}}}},
-		{Input: schema.Contact{Row: 2, Fields: []string{}}, Status: schema.StatusFailed, Error: "bad"},
+		{Input: schema.Contact{Row: 2}, Status: schema.StatusFailed, Error: "bad"},
 	}}
 	v, err := json.Marshal(in)
 	if err != nil {

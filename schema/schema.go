@@ -32,20 +32,53 @@ type ContactBatch struct {
 }
 
 // Contact is one uploaded row: the values mapped to the fields the pipeline
-// knows, and every original value in header order so the export can give
+// knows, and its original values in header order so the export can give
 // the file back as it came.
 type Contact struct {
-	Row       int      `json:"row"`
-	Line      int      `json:"line,omitempty"`
-	FirstName string   `json:"first_name,omitempty"`
-	LastName  string   `json:"last_name,omitempty"`
-	Email     string   `json:"email,omitempty"`
-	Company   string   `json:"company,omitempty"`
-	Phone     string   `json:"phone,omitempty"`
-	Fields    []string `json:"fields"`
+	Row       int    `json:"row"`
+	Line      int    `json:"line,omitempty"`
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Company   string `json:"company,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	// Fields are the row's values in the order of the file's columns. A
+	// row without Error leaves them out when every column is one of the
+	// named fields above and every value is its named one (the file's
+	// contactcsv.NamedColumns are not nil): its fields are then Values of
+	// those names.
+	Fields []string `json:"fields,omitempty"`
 	// Error is set when the row could not be read (wrong field count, bad
 	// encoding...). Such a row is passed through as a failed result.
 	Error string `json:"error,omitempty"`
+}
+
+// Named returns the value of the named field name ("first_name",
+// "last_name", "email", "company" or "phone"), or "" for another name.
+func (c *Contact) Named(name string) string {
+	switch name {
+	case "first_name":
+		return c.FirstName
+	case "last_name":
+		return c.LastName
+	case "email":
+		return c.Email
+	case "company":
+		return c.Company
+	case "phone":
+		return c.Phone
+	}
+	return ""
+}
+
+// Values returns the named values of names, in their order: the fields of
+// a contact sent without them.
+func (c *Contact) Values(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = c.Named(n)
+	}
+	return out
 }
 
 // ResultBatch is the value of a record on the results topic: the outcome of

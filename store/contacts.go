@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun/driver/pgdriver"
 	bunschema "github.com/uptrace/bun/schema"
 
+	"github.com/enricher/enricher/contactcsv"
 	"github.com/enricher/enricher/schema"
 )
 
@@ -192,7 +193,7 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 		for i := range batches {
 			b := &batches[i]
 			switch {
-			case !known[b.JobID]:
+			case !isKnown(known, b.JobID):
 				out.Orphans = append(out.Orphans, *b)
 				continue
 			case !fresh[i]:
@@ -208,7 +209,7 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 			for k := range b.Results {
 				r := &b.Results[k]
 				t.add(r)
-				rows = append(rows, newContactRow(b.JobID, r))
+				rows = append(rows, newContactRow(b.JobID, r, known[b.JobID]))
 			}
 		}
 		if len(rows) > 0 {
@@ -235,7 +236,7 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 // recordBatches inserts a job_batches row for each batch of a known job,
 // all in one statement, and reports which batches are new: fresh[i] is
 // false for a batch stored before, or met earlier in batches.
-func recordBatches(ctx context.Context, tx bun.IDB, batches []schema.RawResultBatch, known map[string]bool) ([]bool, error) {
+func recordBatches(ctx context.Context, tx bun.IDB, batches []schema.RawResultBatch, known map[string][]string) ([]bool, error) {
 	type key struct {
 		job   string
 		batch int
@@ -244,7 +245,7 @@ func recordBatches(ctx context.Context, tx bun.IDB, batches []schema.RawResultBa
 	var rows []jobBatch
 	for i, b := range batches {
 		k := key{b.JobID, b.BatchNo}
-		if _, dup := first[k]; dup || !known[b.JobID] {
+		if _, dup := first[k]; dup || !isKnown(known, b.JobID) {
 			continue
 		}
 		first[k] = i
@@ -265,7 +266,10 @@ func recordBatches(ctx context.Context, tx bun.IDB, batches []schema.RawResultBa
 	return fresh, nil
 }
 
-func existingJobs(ctx context.Context, tx bun.IDB, batches []schema.RawResultBatch) (map[string]bool, error) {
+// existingJobs looks up the jobs of batches: a job is in the map when it
+// exists, with its contactcsv.NamedColumns (nil unless every column is a
+// named field).
+func existingJobs(ctx context.Context, tx bun.IDB, batches []schema.RawResultBatch) (map[string][]string, error) {
 	seen := map[string]bool{}
 	var ids []string
 	for _, b := range batches {
@@ -274,16 +278,16 @@ func existingJobs(ctx context.Context, tx bun.IDB, batches []schema.RawResultBat
 			ids = append(ids, b.JobID)
 		}
 	}
-	known := map[string]bool{}
+	known := map[string][]string{}
 	if len(ids) == 0 {
 		return known, nil
 	}
-	var found []string
-	if err := tx.NewSelect().Table("jobs").Column("id").Where("id IN (?)", bun.List(ids)).Scan(ctx, &found); err != nil {
+	var found []Job
+	if err := tx.NewSelect().Model(&found).Column("id", "columns").Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("look up jobs: %w", err)
 	}
-	for _, id := range found {
-		known[id] = true
+	for _, j := range found {
+		known[j.ID] = contactcsv.NamedColumns(j.Columns)
 	}
 	return known, nil
 }
@@ -321,7 +325,16 @@ func (j jsonText) AppendQuery(gen bunschema.QueryGen, b []byte) ([]byte, error) 
 	return gen.Dialect().AppendJSON(b, j), nil
 }
 
-func newContactRow(jobID string, r *schema.RawResult) contactRow {
+// isKnown reports whether existingJobs found the job id.
+func isKnown(known map[string][]string, id string) bool {
+	_, ok := known[id]
+	return ok
+}
+
+// newContactRow is the row of r, a result of a job whose columns are
+// named (see existingJobs). A contact that came without its fields gets
+// them back from its named values (see schema.Contact).
+func newContactRow(jobID string, r *schema.RawResult, named []string) contactRow {
 	in := &r.Input
 	c := contactRow{
 		JobID: jobID, Row: in.Row, Status: r.Status, Error: r.Error,
@@ -329,7 +342,11 @@ func newContactRow(jobID string, r *schema.RawResult) contactRow {
 		Fields: in.Fields, EmailStatus: r.EmailStatus, CompanyDomain: r.CompanyDomain,
 		EmailResult: jsonText(r.Email), CompanyResult: jsonText(r.Company),
 	}
-	if c.Fields == nil {
+	switch {
+	case c.Fields != nil:
+	case in.Error == "" && named != nil:
+		c.Fields = in.Values(named)
+	default:
 		c.Fields = []string{}
 	}
 	return c

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -328,6 +329,46 @@ func TestApplyResultsRowInTwoBatches(t *testing.T) {
 	}
 	if j.Processed != 8 {
 		t.Errorf("processed = %d, want 8: every result of the three batches counts", j.Processed)
+	}
+}
+
+// A contact that came without its fields (its values are its named ones)
+// is stored with them, in the order of the job's columns; a row that could
+// not be read keeps what it had.
+func TestApplyResultsFieldsFromNamedValues(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	j, err := s.CreateJob(ctx, store.LocalTenant, "c.csv", []string{"Company", "E-mail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := schema.ResultBatch{Version: schema.RecordVersion, JobID: j.ID, Worker: "w1", ProcessedAt: time.Now(), Results: []schema.Result{
+		{Input: schema.Contact{Row: 1, Email: "a@x.test", Company: "X"}, Status: schema.StatusOK},
+		{Input: schema.Contact{Row: 2, Email: "b@x.test", Company: "Y", Fields: []string{" Y", "b@x.test"}}, Status: schema.StatusOK},
+		{Input: schema.Contact{Row: 3, Error: "row 3 (line 4): has 3 fields, header has 2"}, Status: schema.StatusFailed, Error: "row 3 (line 4): has 3 fields, header has 2"},
+	}}
+	raw, err := fixture.Raw(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyResults(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int][]string{1: {"X", "a@x.test"}, 2: {" Y", "b@x.test"}, 3: {}}
+	exported := map[int][]string{}
+	if err := s.EachContact(ctx, j.ID, func(c *store.StoredContact) error { exported[c.Row] = c.Fields; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[int][]string{}
+	cs, err := s.Contacts(ctx, j.ID, 10, 0, store.ContactFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		listed[c.Row] = c.Fields
+	}
+	if !reflect.DeepEqual(exported, want) || !reflect.DeepEqual(listed, want) {
+		t.Errorf("stored fields %#v (export) and %#v (list), want %#v", exported, listed, want)
 	}
 }
 

@@ -78,6 +78,7 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 		return nil, err
 	}
 	log := d.Log.With("job", job.ID)
+	named := contactcsv.NamedColumns(rd.Header())
 	log.Info("upload started", "file", fileName, "columns", len(rd.Header()), "encoding", rd.Encoding(), "delimiter", string(rd.Delimiter()))
 
 	var (
@@ -137,7 +138,7 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 			break
 		}
 		total++
-		c := contact(row)
+		c := contact(row, named)
 		l := laner.lane(c.Email)
 		b := &lanes[l]
 		b.contacts = append(b.contacts, c)
@@ -277,7 +278,11 @@ func (p lanePartitioner) ForTopic(topic string) kgo.TopicPartitioner {
 	}).ForTopic(topic)
 }
 
-func contact(row contactcsv.Row) schema.Contact {
+// contact is the record of row. A row of a file whose columns are all
+// named (named is not nil) goes without its fields when they are its named
+// values, as most are: the aggregator stores them from those (see
+// schema.Contact).
+func contact(row contactcsv.Row, named []string) schema.Contact {
 	c := schema.Contact{
 		Row:       row.Number,
 		Line:      row.Line,
@@ -290,6 +295,15 @@ func contact(row contactcsv.Row) schema.Contact {
 	}
 	if row.Err != nil {
 		c.Error = row.Err.Error()
+		return c
+	}
+	if named != nil && len(row.Fields) == len(named) {
+		for i, v := range row.Fields {
+			if c.Named(named[i]) != v {
+				return c
+			}
+		}
+		c.Fields = nil
 	}
 	return c
 }

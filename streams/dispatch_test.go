@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -25,30 +26,9 @@ import (
 func TestDispatcherLanes(t *testing.T) {
 	const rows, size, partitions = 3000, 50, 4
 	ctx := context.Background()
-	brokers := testenv.Brokers(t)
-	prefix := testenv.Unique("d") + "."
-	d := streams.DefaultTopics()
-	topics := streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter}
-	producer, err := streams.NewClient(brokers, kgo.RecordPartitioner(streams.LanePartitioner(topics.Batches)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer producer.Close()
-	if err := streams.EnsureTopics(ctx, producer, topics, partitions, 1); err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	dsp := &streams.Dispatcher{
-		Client: producer, Topics: topics, Jobs: st, BatchSize: size, Log: slog.New(slog.DiscardHandler),
-		Spread: func(domain string) bool { return domain == "gmail.com" },
-	}
+	dsp, brokers := newDispatcher(t, partitions, size)
+	dsp.Spread = func(domain string) bool { return domain == "gmail.com" }
+	topics := dsp.Topics
 
 	var csv strings.Builder
 	csv.WriteString("email\n")
@@ -139,4 +119,97 @@ func TestDispatcherLanes(t *testing.T) {
 	if len(perPartition) != partitions {
 		t.Errorf("rows per partition %v, want every one of %d", perPartition, partitions)
 	}
+}
+
+// newDispatcher returns a Dispatcher on topics of its own (the batches
+// topic with partitions partitions) and a migrated store, and the brokers.
+func newDispatcher(t *testing.T, partitions, size int) (*streams.Dispatcher, []string) {
+	t.Helper()
+	ctx := context.Background()
+	brokers := testenv.Brokers(t)
+	prefix := testenv.Unique("d") + "."
+	d := streams.DefaultTopics()
+	topics := streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter}
+	producer, err := streams.NewClient(brokers, kgo.RecordPartitioner(streams.LanePartitioner(topics.Batches)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(producer.Close)
+	if err := streams.EnsureTopics(ctx, producer, topics, int32(partitions), 1); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &streams.Dispatcher{Client: producer, Topics: topics, Jobs: st, BatchSize: size, Log: slog.New(slog.DiscardHandler)}, brokers
+}
+
+// TestDispatcherLeavesOutNamedFields uploads files and reads their
+// contacts back: a row goes without its fields only when every column is a
+// named field and every value is its named one.
+func TestDispatcherLeavesOutNamedFields(t *testing.T) {
+	dsp, brokers := newDispatcher(t, 1, 100)
+	tests := []struct {
+		name, csv string
+		want      map[int][]string // row -> fields; nil: left out
+	}{
+		{"named columns", "first_name,last_name,email,company,phone\nAda,Lovelace,ada@x.test,X Corp,+1 555\n Bob ,B,b@x.test,X,\n,,c@x.test,,\n",
+			map[int][]string{1: nil, 2: {" Bob ", "B", "b@x.test", "X", ""}, 3: nil}},
+		{"aliases in another order", "E-mail,Organisation\nada@x.test,X Corp\n", map[int][]string{1: nil}},
+		{"a column of its own", "email,title\nada@x.test,CTO\n", map[int][]string{1: {"ada@x.test", "CTO"}}},
+		{"a full name", "name,email\nAda Lovelace,ada@x.test\n", map[int][]string{1: {"Ada Lovelace", "ada@x.test"}}},
+		{"a row that could not be read", "email,company\nada@x.test,X,more\n", map[int][]string{1: {"ada@x.test", "X", "more"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			job, err := dsp.Submit(store.WithTenant(ctx, store.LocalTenant), "c.csv", strings.NewReader(tt.csv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int][]string{}
+			for _, c := range readContacts(t, brokers, dsp.Topics.Batches, job) {
+				got[c.Row] = c.Fields
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("fields by row %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+// readContacts reads the contacts of job from the batches topic, until it
+// has its batches.
+func readContacts(t *testing.T, brokers []string, topic string, job *store.Job) []schema.Contact {
+	t.Helper()
+	consumer, err := streams.NewClient(brokers, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out []schema.Contact
+	for n := 0; n < *job.Batches; {
+		fs := consumer.PollFetches(ctx)
+		if err := fs.Err0(); err != nil {
+			t.Fatalf("read batches of job %s: %v", job.ID, err)
+		}
+		for _, r := range fs.Records() {
+			var b schema.ContactBatch
+			if err := schema.Unmarshal(r.Value, &b); err != nil {
+				t.Fatal(err)
+			}
+			if b.JobID == job.ID {
+				out = append(out, b.Contacts...)
+				n++
+			}
+		}
+	}
+	return out
 }
