@@ -3,6 +3,7 @@ package bench
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,25 @@ func TestPeakRSS(t *testing.T) {
 	rss, err := PeakRSS(os.Getpid())
 	if err != nil || rss < 1<<20 {
 		t.Errorf("PeakRSS = %d, %v", rss, err)
+	}
+}
+
+func TestWriteTableLag(t *testing.T) {
+	tests := []struct {
+		done float64
+		want string
+	}{
+		{12.5, "workers done at 12.50 s"},
+		{0, "no sample saw the workers done before the job ended"},
+	}
+	for _, tt := range tests {
+		r := &Report{Stacks: []StackResult{{Stack: "real", JobID: "j", Lag: &Lag{Samples: 3, MaxBatches: 7, WorkersDoneSecs: tt.done}}}}
+		var b strings.Builder
+		if err := r.WriteTable(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tt.want) || strings.Contains(b.String(), "done at 0.00") {
+			t.Errorf("workers done after %v s: table\n%s\nwant %q", tt.done, b.String(), tt.want)
+		}
 	}
 }

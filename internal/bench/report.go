@@ -65,8 +65,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(tw, "  COPY floor\tskipped: %s\n", oneLine(s.CopySkipped))
 		}
 		if s.Lag != nil && s.Lag.Samples > 0 {
-			fmt.Fprintf(tw, "  lag\tmax %d batch records before the workers, max %d result records before the aggregator; workers done at %.2f s\n",
-				s.Lag.MaxBatches, s.Lag.MaxResults, s.Lag.WorkersDoneSecs)
+			done := "no sample saw the workers done before the job ended"
+			if s.Lag.WorkersDoneSecs > 0 {
+				done = fmt.Sprintf("workers done at %.2f s", s.Lag.WorkersDoneSecs)
+			}
+			fmt.Fprintf(tw, "  lag\tmax %d batch records before the workers, max %d result records before the aggregator; %s\n",
+				s.Lag.MaxBatches, s.Lag.MaxResults, done)
 		}
 		fmt.Fprintf(tw, "  DNS queries\t%d  (%d company domains in the file)\n", s.DNSQueries, r.File.DomainsInFile)
 		for _, p := range s.Processes {
