@@ -88,6 +88,9 @@ func emailColumns(rec []string, raw []byte, e *exportEmail) ([]string, error) {
 	if err := json.Unmarshal(raw, e); err != nil {
 		return nil, fmt.Errorf("read email result: %w", err)
 	}
+	if len(e.Reasons) == 0 && e.Reason != "" {
+		e.Reasons = append(e.Reasons, e.Reason) // left out of the record (see schema.EmailResult.Compact)
+	}
 	return append(rec, e.Status, e.Reason, strings.Join(e.Reasons, ";"), strconv.FormatFloat(e.Score, 'f', 2, 64),
 		e.Normalized, e.DidYouMean, strings.Join(e.Flags, ";"), strings.Join(e.MX, ";")), nil
 }

@@ -121,10 +121,14 @@ const (
 // EmailResult is the verdict on an email address with the reasons for it
 // and the evidence behind them.
 type EmailResult struct {
-	Address    string `json:"address"`
+	// Address is the address as given. A result record leaves it out
+	// when it is the contact's email (see Compact).
+	Address    string `json:"address,omitempty"`
 	Normalized string `json:"normalized,omitempty"`
 	Status     string `json:"status"`
-	// Reason is the primary reason code; Reasons every one that applied.
+	// Reason is the primary reason code; Reasons every one that applied,
+	// Reason first. A result record leaves Reasons out when Reason is the
+	// only one (see Compact).
 	Reason  string   `json:"reason"`
 	Reasons []string `json:"reasons,omitempty"`
 	// Detail says in words what decided the status.
@@ -141,6 +145,28 @@ type EmailResult struct {
 	MX        []string      `json:"mx,omitempty"`
 	SMTP      *SMTPEvidence `json:"smtp,omitempty"`
 	CheckedAt time.Time     `json:"checked_at"`
+}
+
+// Compact leaves out of e what a reader of a result record can tell
+// without it: the address when it is the contact's email, the reasons when
+// they are only the reason. Expand puts them back.
+func (e *EmailResult) Compact(email string) {
+	if e.Address == email {
+		e.Address = ""
+	}
+	if len(e.Reasons) == 1 && e.Reasons[0] == e.Reason {
+		e.Reasons = nil
+	}
+}
+
+// Expand puts back what Compact left out, given the contact's email.
+func (e *EmailResult) Expand(email string) {
+	if e.Address == "" {
+		e.Address = email
+	}
+	if len(e.Reasons) == 0 && e.Reason != "" {
+		e.Reasons = []string{e.Reason}
+	}
 }
 
 // Has reports whether the result carries a flag.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +88,42 @@ func TestRecordsMatchTheirSchemas(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: %+v: valid = %v, want %v (%v)", tt.topic, tt.value, err == nil, tt.ok, err)
 		}
+	}
+}
+
+func TestEmailResultCompactExpand(t *testing.T) {
+	tests := []struct {
+		name    string
+		email   string
+		in      schema.EmailResult
+		compact schema.EmailResult
+	}{
+		{"the contact's address, one reason", "a@x.test",
+			schema.EmailResult{Address: "a@x.test", Reason: "accepted_email", Reasons: []string{"accepted_email"}},
+			schema.EmailResult{Reason: "accepted_email"}},
+		{"another address, more reasons", "A@x.test ",
+			schema.EmailResult{Address: "a@x.test", Reason: "role_account", Reasons: []string{"role_account", "free_email"}},
+			schema.EmailResult{Address: "a@x.test", Reason: "role_account", Reasons: []string{"role_account", "free_email"}}},
+		{"no address, no reason", "",
+			schema.EmailResult{},
+			schema.EmailResult{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := tt.in
+			e.Reasons = slices.Clone(tt.in.Reasons)
+			e.Compact(tt.email)
+			if !reflect.DeepEqual(e, tt.compact) {
+				t.Errorf("Compact: %+v, want %+v", e, tt.compact)
+			}
+			e.Expand(tt.email)
+			want := tt.in
+			if want.Reasons == nil && want.Reason != "" {
+				want.Reasons = []string{want.Reason}
+			}
+			if !reflect.DeepEqual(e, want) {
+				t.Errorf("Expand: %+v, want %+v", e, want)
+			}
+		})
 	}
 }

@@ -429,6 +429,11 @@ func (s *Store) contacts(ctx context.Context, jobID string, limit, after int, f 
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list contacts of job %s: %w", jobID, err)
 	}
+	for i := range cs {
+		if e := cs[i].EmailResult; e != nil {
+			e.Expand(cs[i].Email) // stored as the record had it
+		}
+	}
 	return cs, nil
 }
 

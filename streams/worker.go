@@ -133,6 +133,11 @@ func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record, 
 		w.Log.Error("enriching batch failed", "job", b.JobID, "batch", b.BatchNo, "err", err)
 		results = failAll(b.Contacts, err)
 	}
+	for i := range results {
+		if e := results[i].Email; e != nil {
+			e.Compact(results[i].Input.Email)
+		}
+	}
 	buf := valueBuffers.Get().(*bytes.Buffer)
 	release = func() { valueBuffers.Put(buf) }
 	value, err := schema.MarshalTo(buf, schema.ResultBatch{
