@@ -488,37 +488,40 @@ func (f *faultStack) waitProcessed(id string, n int) {
 	t := f.t
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(f.env["KAFKA_BROKERS"], ",")...),
-		kgo.ConsumeTopics(f.env["KAFKA_TOPIC_PREFIX"]+"jobs.progress"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		// The fault goes in as soon as the job is there: with the
-		// default wait (5 s) a fetch could come back with a count the
-		// job had left long before.
-		kgo.FetchMaxWait(100*time.Millisecond))
+		kgo.ConsumeTopics(f.env["KAFKA_TOPIC_PREFIX"]+"jobs.progress"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var last struct {
+	type snapshot struct {
 		Status    string `json:"status"`
 		Processed int    `json:"processed"`
 	}
+	var last snapshot
 	for {
 		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
 			t.Fatalf("job %s did not reach %d processed rows within 3 minutes (last seen %+v)", id, n, last)
 		}
+		// The job as the newest snapshot of the fetch has it: an older
+		// one may say RUNNING of a job that has ended since.
 		for it := fs.RecordIter(); !it.Done(); {
 			r := it.Next()
-			if string(r.Key) != id || json.Unmarshal(r.Value, &last) != nil || last.Processed < n {
-				continue
+			var s snapshot
+			if string(r.Key) == id && json.Unmarshal(r.Value, &s) == nil {
+				last = s
 			}
-			if last.Status != "RUNNING" {
-				t.Fatalf("job %s is %s with %d rows processed before the fault: it must be injected mid-job", id, last.Status, last.Processed)
-			}
-			t.Logf("job at %d rows processed", last.Processed)
-			return
 		}
+		if last.Processed < n {
+			continue
+		}
+		if last.Status != "RUNNING" {
+			t.Fatalf("job %s is %s with %d rows processed before the fault: it must be injected mid-job", id, last.Status, last.Processed)
+		}
+		t.Logf("job at %d rows processed", last.Processed)
+		return
 	}
 }
 
