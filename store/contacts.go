@@ -344,12 +344,20 @@ func newContactRow(jobID string, r *schema.RawResult, named []string) contactRow
 	}
 	switch {
 	case c.Fields != nil:
-	case in.Error == "" && named != nil:
+	case in.Error == "" && named != nil && hasValue(in):
 		c.Fields = in.Values(named)
 	default:
+		// A row that could not be read, or one the worker sent without
+		// its values (a result too large for the topic): a row read
+		// whole has a value, as rows without any are skipped.
 		c.Fields = []string{}
 	}
 	return c
+}
+
+// hasValue reports whether c has a named value.
+func hasValue(c *schema.Contact) bool {
+	return c.FirstName != "" || c.LastName != "" || c.Email != "" || c.Company != "" || c.Phone != ""
 }
 
 func insertContacts(ctx context.Context, tx bun.IDB, rows []contactRow) error {

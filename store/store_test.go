@@ -334,7 +334,8 @@ func TestApplyResultsRowInTwoBatches(t *testing.T) {
 
 // A contact that came without its fields (its values are its named ones)
 // is stored with them, in the order of the job's columns; a row that could
-// not be read keeps what it had.
+// not be read keeps what it had, and so does one the worker sent without
+// its values (a result too large for the topic).
 func TestApplyResultsFieldsFromNamedValues(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
@@ -346,6 +347,7 @@ func TestApplyResultsFieldsFromNamedValues(t *testing.T) {
 		{Input: schema.Contact{Row: 1, Email: "a@x.test", Company: "X"}, Status: schema.StatusOK},
 		{Input: schema.Contact{Row: 2, Email: "b@x.test", Company: "Y", Fields: []string{" Y", "b@x.test"}}, Status: schema.StatusOK},
 		{Input: schema.Contact{Row: 3, Error: "row 3 (line 4): has 3 fields, header has 2"}, Status: schema.StatusFailed, Error: "row 3 (line 4): has 3 fields, header has 2"},
+		{Input: schema.Contact{Row: 4}, Status: schema.StatusFailed, Error: "the enriched batch is larger than the topic takes"},
 	}}
 	raw, err := fixture.Raw(b)
 	if err != nil {
@@ -354,7 +356,7 @@ func TestApplyResultsFieldsFromNamedValues(t *testing.T) {
 	if _, err := s.ApplyResults(ctx, raw); err != nil {
 		t.Fatal(err)
 	}
-	want := map[int][]string{1: {"X", "a@x.test"}, 2: {" Y", "b@x.test"}, 3: {}}
+	want := map[int][]string{1: {"X", "a@x.test"}, 2: {" Y", "b@x.test"}, 3: {}, 4: {}}
 	exported := map[int][]string{}
 	if err := s.EachContact(ctx, j.ID, func(c *store.StoredContact) error { exported[c.Row] = c.Fields; return nil }); err != nil {
 		t.Fatal(err)
