@@ -13,8 +13,14 @@ import (
 	"time"
 )
 
-// RecordVersion is the version of the record formats defined here.
-const RecordVersion = 1
+// RecordVersion is the version of the record formats defined here. In
+// version 2 a contact may leave out its fields and an email result its
+// address and reasons (see Contact.Fields and EmailResult.Compact);
+// version 1 records always have them, and are read as well.
+const RecordVersion = 2
+
+// Readable reports whether records of version v can be read.
+func Readable(v int) bool { return v >= 1 && v <= RecordVersion }
 
 // Records holds the JSON Schema of each topic's record value, named
 // <topic>.schema.json.

@@ -76,7 +76,7 @@ func TestRecordsMatchTheirSchemas(t *testing.T) {
 		ok    bool
 	}{
 		{"contacts.batches", batch, true},
-		{"contacts.batches", schema.ContactBatch{Version: 2, JobID: "j1", Contacts: []schema.Contact{}}, false},
+		{"contacts.batches", schema.ContactBatch{Version: 3, JobID: "j1", Contacts: []schema.Contact{}}, false},
 		{"contacts.batches", map[string]any{"version": 1, "job_id": "j1", "batch_no": 0}, false},
 		{"contacts.results", results, true},
 		{"contacts.results", schema.ResultBatch{Version: 1, JobID: "j", Worker: "w", ProcessedAt: now, Results: []schema.Result{{Input: contact, Status: "maybe"}}}, false},
@@ -125,5 +125,13 @@ func TestEmailResultCompactExpand(t *testing.T) {
 				t.Errorf("Expand: %+v, want %+v", e, want)
 			}
 		})
+	}
+}
+
+func TestReadable(t *testing.T) {
+	for v, want := range map[int]bool{0: false, 1: true, schema.RecordVersion: true, schema.RecordVersion + 1: false, 99: false} {
+		if got := schema.Readable(v); got != want {
+			t.Errorf("Readable(%d) = %v, want %v", v, got, want)
+		}
 	}
 }

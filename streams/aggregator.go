@@ -95,8 +95,8 @@ func decodeResults(value []byte, b *schema.RawResultBatch) error {
 	if err := schema.DecodeRawResultBatch(value, b); err != nil {
 		return fmt.Errorf("not a result batch: %w", err)
 	}
-	if b.Version != schema.RecordVersion {
-		return fmt.Errorf("result batch version %d is not supported (want %d)", b.Version, schema.RecordVersion)
+	if !schema.Readable(b.Version) {
+		return fmt.Errorf("result batch version %d is not supported (want 1 to %d)", b.Version, schema.RecordVersion)
 	}
 	if b.JobID == "" {
 		return fmt.Errorf("result batch has no job_id")

@@ -181,8 +181,8 @@ func decodeBatch(value []byte, b *schema.ContactBatch) error {
 	if err := schema.Unmarshal(value, b); err != nil {
 		return fmt.Errorf("not a contact batch: %w", err)
 	}
-	if b.Version != schema.RecordVersion {
-		return fmt.Errorf("contact batch version %d is not supported (want %d)", b.Version, schema.RecordVersion)
+	if !schema.Readable(b.Version) {
+		return fmt.Errorf("contact batch version %d is not supported (want 1 to %d)", b.Version, schema.RecordVersion)
 	}
 	if b.JobID == "" {
 		return fmt.Errorf("contact batch has no job_id")
