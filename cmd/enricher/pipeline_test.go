@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -161,6 +162,63 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 	if len(list.Jobs.Edges) != 1 || list.Jobs.Edges[0].Node.ID != job.ID {
 		t.Errorf("jobs = %+v", list.Jobs)
+	}
+}
+
+// A file whose columns are all named fields: most of its rows travel
+// without their fields, and the export and GraphQL give every value back
+// as it came, spaces, quotes and line breaks included.
+func TestNamedColumnsComeBack(t *testing.T) {
+	s := newStack(t)
+	s.startInProcess(roles{api: true, worker: true, aggregator: true})
+	header := []string{"First Name", "Surname", "E-mail", "Organisation", "Phone"}
+	rows := [][]string{
+		{"Ada", "Lovelace", "ada@company1.com", "Company 1", "+1 555 0100"},
+		{" Bob ", "Byron", "bob@company2.com", "Company 2", ""},
+		{"Chloé", "O\"Neil", "chloe@company3.com", "Company, 3", "line\nbreak"},
+		{"", "", "not-an-email", "", ""},
+	}
+	var b strings.Builder
+	if err := csv.NewWriter(&b).WriteAll(append([][]string{header}, rows...)); err != nil {
+		t.Fatal(err)
+	}
+	var up struct{ UploadContacts jobView }
+	if errs := s.upload("named.csv", []byte(b.String()), &up); errs != nil {
+		t.Fatal(errs)
+	}
+	id := up.UploadContacts.ID
+	s.waitTerminal(id, time.Minute)
+
+	recs := s.checkExport(id, len(rows), header)
+	for _, rec := range recs[1:] {
+		n, _ := strconv.Atoi(rec[len(header)])
+		if want := rows[n-1]; !slices.Equal(rec[:len(header)], want) {
+			t.Errorf("row %d exported as %q, want %q", n, rec[:len(header)], want)
+		}
+	}
+	var got struct {
+		Contacts struct {
+			Edges []struct {
+				Node struct {
+					Row        int
+					Fields     []string
+					EmailCheck struct{ Address string }
+				}
+			}
+		}
+	}
+	if errs := s.gql(`query($id: ID!) { contacts(jobId: $id, first: 10) { edges { node { row fields emailCheck { address } } } } }`,
+		map[string]any{"id": id}, &got); errs != nil {
+		t.Fatal(errs)
+	}
+	if len(got.Contacts.Edges) != len(rows) {
+		t.Fatalf("%d contacts, want %d", len(got.Contacts.Edges), len(rows))
+	}
+	for _, e := range got.Contacts.Edges {
+		want := rows[e.Node.Row-1]
+		if !slices.Equal(e.Node.Fields, want) || e.Node.EmailCheck.Address != strings.TrimSpace(want[2]) {
+			t.Errorf("row %d in GraphQL: fields %q, address %q; want %q", e.Node.Row, e.Node.Fields, e.Node.EmailCheck.Address, want)
+		}
 	}
 }
 
