@@ -867,6 +867,7 @@ func (f *faultStack) committed(adm *kadm.Client, group string) map[string]map[in
 
 func TestFaultPoisonRecords(t *testing.T) {
 	f := newFaultStack(t)
+	f.slowEnrichment(faultRows, faultDNSDelay)
 	f.startAll()
 	topics := (&config{topicPrefix: f.env["KAFKA_TOPIC_PREFIX"]}).topics()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(f.brokers))
