@@ -44,15 +44,7 @@ func (simple) Country(s string) (code, name string, ok bool) {
 // PostgreSQL in integration mode.
 func open(t testing.TB) (*companydata.Store, *store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	return companydata.New(st.DB()), st
 }
 

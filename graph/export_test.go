@@ -22,14 +22,7 @@ import (
 func exportStore(tb testing.TB, n, perBatch int) (*store.Store, *store.Job) {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.DatabaseURL(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	st := testenv.Store(tb)
 	job, err := st.CreateJob(ctx, "", "fixture.csv", fixture.Columns)
 	if err != nil {
 		tb.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"github.com/enricher/enricher/internal/testenv"
 	"github.com/enricher/enricher/processors/companymatch"
 	"github.com/enricher/enricher/schema"
-	"github.com/enricher/enricher/store"
 )
 
 // labelled is a contact and the company domain it truly belongs to.
@@ -77,14 +76,7 @@ func TestCompanyAccuracy(t *testing.T) {
 		t.Fatalf("only %d labelled contacts", len(set))
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	path := filepath.Join(t.TempDir(), "ref.csv")
 	if err := os.WriteFile(path, []byte(ref), 0o644); err != nil {
 		t.Fatal(err)

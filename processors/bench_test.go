@@ -14,7 +14,6 @@ import (
 	"github.com/enricher/enricher/internal/testenv"
 	"github.com/enricher/enricher/processors/companymatch"
 	"github.com/enricher/enricher/schema"
-	"github.com/enricher/enricher/store"
 )
 
 // BenchmarkCompanies resolves batches of 500 contacts of one job against
@@ -23,14 +22,7 @@ import (
 func BenchmarkCompanies(b *testing.B) {
 	const companies, batch = 10000, 500
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.DatabaseURL(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := testenv.Store(b)
 	path := filepath.Join(b.TempDir(), "ref.csv")
 	f, err := os.Create(path)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/enricher/enricher/processors/companymatch"
 	"github.com/enricher/enricher/processors/website"
 	"github.com/enricher/enricher/schema"
-	"github.com/enricher/enricher/store"
 )
 
 const reference = `name,domain,size,locality,region,country,industry,linkedin_url,founded
@@ -35,14 +34,7 @@ Société Générale S.A.,societegenerale.com,10001+,paris,ile-de-france,france,
 func companies(t *testing.T) *Companies {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	path := filepath.Join(t.TempDir(), "ref.csv")
 	if err := os.WriteFile(path, []byte(reference), 0o644); err != nil {
 		t.Fatal(err)

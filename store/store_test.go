@@ -22,16 +22,7 @@ import (
 // integration mode. Every test here runs against both.
 func open(t testing.TB) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return testenv.Store(t)
 }
 
 // batch makes a result batch of rows first..first+n-1; rows listed in

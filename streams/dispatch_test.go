@@ -138,14 +138,7 @@ func newDispatcher(t *testing.T, partitions, size int) (*streams.Dispatcher, []s
 	if err := streams.EnsureTopics(ctx, producer, topics, int32(partitions), 1); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.Store(t)
 	return &streams.Dispatcher{Client: producer, Topics: topics, Jobs: st, BatchSize: size, Log: slog.New(slog.DiscardHandler)}, brokers
 }
 

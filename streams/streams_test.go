@@ -72,14 +72,7 @@ func startPipeline(t *testing.T, withAggregator bool) *pipeline {
 		topics:  streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter},
 		group:   prefix + "a",
 	}
-	st, err := store.Open(ctx, testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	p.store = st
+	p.store = testenv.Store(t)
 	client := func(opts ...kgo.Opt) *kgo.Client {
 		cl, err := streams.NewClient(p.brokers, opts...)
 		if err != nil {
@@ -104,7 +97,6 @@ func startPipeline(t *testing.T, withAggregator bool) *pipeline {
 		}
 		w.Client.CloseAllowingRebalance()
 		p.client.Close()
-		st.Close()
 	})
 	if withAggregator {
 		p.aggregator(t)

@@ -21,6 +21,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/uptrace/bun/driver/pgdriver"
+
+	"github.com/enricher/enricher/store"
 )
 
 // Integration reports whether tests run against the real services.
@@ -59,6 +61,22 @@ func Unique(prefix string) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// Store returns a store on a migrated empty database for this test (see
+// DatabaseURL), closed when the test ends.
+func Store(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // DatabaseURL returns the URL of an empty database for this test: a SQLite
