@@ -255,7 +255,7 @@ func (r *Resolver) send(ctx context.Context, c *dns.Client, m *dns.Msg) (*dns.Ms
 		}
 		return nil, err
 	}
-	r.release(conn)
+	r.release(c, conn)
 	return resp, nil
 }
 
@@ -290,9 +290,10 @@ func (r *Resolver) conn(ctx context.Context, c *dns.Client) (*pooledConn, error)
 	return &pooledConn{Conn: conn, uses: 1}, nil
 }
 
-// release keeps an idle UDP socket for the next query, or closes it.
-func (r *Resolver) release(pc *pooledConn) {
-	if _, udp := pc.Conn.Conn.(net.PacketConn); !udp || pc.uses >= socketUses {
+// release keeps pc, a connection of c, for the next query when it is a
+// UDP socket with uses left, or closes it.
+func (r *Resolver) release(c *dns.Client, pc *pooledConn) {
+	if c != r.udp || pc.uses >= socketUses {
 		pc.Close()
 		return
 	}
