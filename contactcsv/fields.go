@@ -96,13 +96,14 @@ func NamedColumns(header []string) []string {
 	if len(header) == 0 {
 		return nil
 	}
-	cols := mapColumns(header)
+	var seen [numFields]bool
 	names := make([]string, len(header))
 	for i, h := range header {
 		f, ok := fieldFor(h)
-		if !ok || f == FullName || cols[f] != i {
+		if !ok || f == FullName || seen[f] {
 			return nil
 		}
+		seen[f] = true
 		names[i] = f.String()
 	}
 	return names
