@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -189,7 +191,11 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 		for i := range batches {
 			n += len(batches[i].Results)
 		}
-		rows := make([]contactRow, 0, n)
+		type ref struct {
+			job string
+			r   *schema.RawResult
+		}
+		refs := make([]ref, 0, n)
 		for i := range batches {
 			b := &batches[i]
 			switch {
@@ -209,8 +215,23 @@ func (s *Store) applyResults(ctx context.Context, run txRunner, batches []schema
 			for k := range b.Results {
 				r := &b.Results[k]
 				t.add(r)
-				rows = append(rows, newContactRow(b.JobID, r, known[b.JobID]))
+				refs = append(refs, ref{b.JobID, r})
 			}
+		}
+		// The rows go in in key order. Each batch holds the rows of one
+		// lane, spread over the file, so a poll's batches interleave, and
+		// in that order each row lands on another page of the primary
+		// key's index than the row before: a million rows took PostgreSQL
+		// 4.4 s to store instead of 3.85 s.
+		slices.SortFunc(refs, func(a, b ref) int {
+			if c := strings.Compare(a.job, b.job); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.r.Input.Row, b.r.Input.Row)
+		})
+		rows := make([]contactRow, 0, len(refs))
+		for _, f := range refs {
+			rows = append(rows, newContactRow(f.job, f.r, known[f.job]))
 		}
 		if len(rows) > 0 {
 			if err := write(ctx, tx, rows); err != nil {

@@ -323,6 +323,32 @@ func TestApplyResultsRowInTwoBatches(t *testing.T) {
 	}
 }
 
+// A poll's rows go in in key order, whatever order its batches came in:
+// the primary key's index takes ascending keys far more cheaply.
+func TestApplyResultsWritesRowsInKeyOrder(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	j, err := s.CreateJob(ctx, store.LocalTenant, "c.csv", []string{"email"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyResults(ctx, []schema.RawResultBatch{batch(t, j.ID, 1, 4, 3), batch(t, j.ID, 0, 1, 3)}); err != nil {
+		t.Fatal(err)
+	}
+	// The order rows were written in: their place in the table.
+	order := "rowid"
+	if s.Dialect() == "postgres" {
+		order = "ctid"
+	}
+	var rows []int
+	if err := s.DB().NewSelect().Table("contacts").Column("row_no").Where("job_id = ?", j.ID).OrderExpr(order).Scan(ctx, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(rows) != "[1 2 3 4 5 6]" {
+		t.Errorf("rows written in the order %v, want 1 to 6", rows)
+	}
+}
+
 // A contact that came without its fields (its values are its named ones)
 // is stored with them, in the order of the job's columns; a row that could
 // not be read keeps what it had, and so does one the worker sent without
