@@ -151,13 +151,21 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// stringEnd is the index just past the JSON string that starts at b[i].
+// stringEnd is the index just past the JSON string that starts at b[i]:
+// past its first quote after an even run of backslashes (none included).
 func stringEnd(b []byte, i int) int {
+	start := i
 	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			break
+		}
+		i += q
+		k := i
+		for k > start+1 && b[k-1] == '\\' {
+			k--
+		}
+		if (i-k)%2 == 0 {
 			return i + 1
 		}
 	}

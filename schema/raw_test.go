@@ -28,6 +28,8 @@ func TestDecodeRawResultBatch(t *testing.T) {
 		{"null", `{"input":{"row":1},"status":"ok","email":null,"company":null}`, "", "", "", "", ""},
 		{"white space, nesting and escapes", `{"input":{"row":1},"status":"ok","email": { "mx" : ["}", "\"{"], "smtp":{"status":"no"}, "status" : "in\u0076alid" } ,"company":{"candidates":[{"domain":"x.y","status":"z"}],"domain":"d\"q"}}`,
 			`{ "mx" : ["}", "\"{"], "smtp":{"status":"no"}, "status" : "in\u0076alid" }`, `{"candidates":[{"domain":"x.y","status":"z"}],"domain":"d\"q"}`, "invalid", "", `d"q`},
+		{"a backslash before the closing quote", `{"input":{"row":1},"status":"ok","email":{"detail":"ends in \\","status":"valid"},"company":{"domain":"d\\","name":"\\\"x\\"}}`,
+			`{"detail":"ends in \\","status":"valid"}`, `{"domain":"d\\","name":"\\\"x\\"}`, "valid", "", `d\`},
 		{"names fold, the last wins, null changes nothing", `{"input":{"row":1},"status":"ok","email":{"status":"valid","STATUS":"unknown","Status":null},"company":{"st\u0061tus":"matched","\u017ftatus":"ambiguous","domain":"a","domain":null}}`,
 			`{"status":"valid","STATUS":"unknown","Status":null}`, `{"st\u0061tus":"matched","\u017ftatus":"ambiguous","domain":"a","domain":null}`, "unknown", "ambiguous", "a"},
 	}
