@@ -69,6 +69,34 @@ type Companies struct {
 	// without a network, not one timeout per company.
 	webFailures int
 	webDown     time.Time
+	nameKeys    nameKeys
+}
+
+// nameKeys remembers the normalized form of the company names it was
+// asked for: a file names the same companies, spelled the same few ways,
+// on many rows. It forgets them all once it holds maxNameKeys.
+type nameKeys struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxNameKeys = 1 << 17
+
+func (k *nameKeys) get(name string) string {
+	k.mu.Lock()
+	key, ok := k.m[name]
+	k.mu.Unlock()
+	if ok {
+		return key
+	}
+	key = companymatch.Normalize(name)
+	k.mu.Lock()
+	if k.m == nil || len(k.m) >= maxNameKeys {
+		k.m = make(map[string]string)
+	}
+	k.m[name] = key
+	k.mu.Unlock()
+	return key
 }
 
 type apiAnswer struct {
@@ -138,7 +166,7 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 		}
 		id.name = strings.TrimSpace(ct.Company)
 		if id.columnDomain = domainIn(id.name); id.columnDomain == "" && id.name != "" {
-			id.nameKey = companymatch.Normalize(id.name)
+			id.nameKey = c.nameKeys.get(id.name)
 		}
 		domains = append(domains, id.emailDomain, id.columnDomain)
 	}
