@@ -63,8 +63,11 @@ func TestBench(t *testing.T) {
 	if s.IngestSecs <= 0 || s.E2ESecs < s.IngestSecs || s.ExportSecs <= 0 || s.E2ERowsPerSec <= 0 {
 		t.Errorf("timings: ingest %v s, end to end %v s, export %v s", s.IngestSecs, s.E2ESecs, s.ExportSecs)
 	}
-	if len(s.Processes) != 1 || s.Processes[0].PeakRSS <= 0 {
-		t.Errorf("processes = %+v, want the dev process with its peak RSS", s.Processes)
+	if len(s.Processes) != 1 || s.Processes[0].PeakRSS <= 0 || s.Processes[0].JobCPUSecs <= 0 {
+		t.Errorf("processes = %+v, want the dev process with its peak RSS and CPU time", s.Processes)
+	}
+	if s.CPU == nil || s.CPU.MachineSecs < s.Processes[0].JobCPUSecs || s.CPU.BenchSecs <= 0 {
+		t.Errorf("CPU during the job = %+v, want the machine's at least the dev process's (%v s)", s.CPU, s.Processes[0].JobCPUSecs)
 	}
 	batches := 0
 	for _, w := range s.Workers {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestZone(t *testing.T) {
@@ -69,5 +70,58 @@ func TestWriteTableLag(t *testing.T) {
 		if !strings.Contains(b.String(), tt.want) || strings.Contains(b.String(), "done at 0.00") {
 			t.Errorf("workers done after %v s: table\n%s\nwant %q", tt.done, b.String(), tt.want)
 		}
+	}
+}
+
+func TestCPUTime(t *testing.T) {
+	before, err := CPUTime(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	machineBefore, err := MachineCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Busy until the process's counter has moved by a few ticks.
+	deadline := time.Now().Add(10 * time.Second)
+	after := before
+	for after-before < 50*time.Millisecond && time.Now().Before(deadline) {
+		x := 0
+		for i := range 10_000_000 {
+			x += i * i
+		}
+		sink = x
+		if after, err = CPUTime(os.Getpid()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after-before < 50*time.Millisecond {
+		t.Fatalf("CPU time went from %v to %v while the test spun", before, after)
+	}
+	machineAfter, err := MachineCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if machineAfter-machineBefore < after-before-20*time.Millisecond {
+		t.Errorf("the machine was busy %v, less than this process's %v", machineAfter-machineBefore, after-before)
+	}
+	if _, err := CPUTime(-1); err == nil {
+		t.Error("CPUTime of no process gave no error")
+	}
+}
+
+var sink int
+
+func TestWriteTableCPU(t *testing.T) {
+	r := &Report{CPUs: 2, Stacks: []StackResult{{Stack: "real", JobID: "j", E2ESecs: 10,
+		Processes: []ProcessResult{{Name: "worker-1", JobCPUSecs: 4.5}, {Name: "api", JobCPUSecs: 1.25}},
+		CPU:       &CPUUse{MachineSecs: 19, BenchSecs: 1.5, OtherSecs: 11.75}}}}
+	var b strings.Builder
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "19.0 s of 2 CPUs × 10.0 s (95%): worker-1 4.5, api 1.2, this benchmark 1.5, the rest 11.8 (Kafka, PostgreSQL, other work)"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("table\n%s\nwant %q", b.String(), want)
 	}
 }

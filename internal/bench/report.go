@@ -72,6 +72,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(tw, "  lag\tmax %d batch records before the workers, max %d result records before the aggregator; %s\n",
 				s.Lag.MaxBatches, s.Lag.MaxResults, done)
 		}
+		if s.CPU != nil {
+			fmt.Fprintf(tw, "  CPU during the job\t%s\n", cpuLine(s, r.CPUs))
+		}
 		fmt.Fprintf(tw, "  DNS queries\t%d  (%d company domains in the file)\n", s.DNSQueries, r.File.DomainsInFile)
 		for _, p := range s.Processes {
 			extra := ""
@@ -96,4 +99,24 @@ func (r *Report) WriteTable(w io.Writer) error {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// cpuLine says where the CPU time of the job went.
+func cpuLine(s StackResult, cpus int) string {
+	c := s.CPU
+	var b strings.Builder
+	fmt.Fprintf(&b, "%.1f s", c.MachineSecs)
+	if cpus > 0 && s.E2ESecs > 0 {
+		fmt.Fprintf(&b, " of %d CPUs × %.1f s (%.0f%%)", cpus, s.E2ESecs, 100*c.MachineSecs/(float64(cpus)*s.E2ESecs))
+	}
+	b.WriteString(":")
+	for _, p := range s.Processes {
+		fmt.Fprintf(&b, " %s %.1f,", p.Name, p.JobCPUSecs)
+	}
+	rest := "Kafka, PostgreSQL, other work"
+	if s.Stack == StackEmbedded {
+		rest = "other work"
+	}
+	fmt.Fprintf(&b, " this benchmark %.1f, the rest %.1f (%s)", c.BenchSecs, c.OtherSecs, rest)
+	return b.String()
 }

@@ -86,7 +86,8 @@ type StackResult struct {
 	Processes  []ProcessResult `json:"processes"`
 	Workers    []WorkerShare   `json:"workers"`
 
-	Lag *Lag `json:"lag,omitempty"`
+	Lag *Lag    `json:"lag,omitempty"`
+	CPU *CPUUse `json:"cpu,omitempty"` // while the job ran; each process's own is in Processes
 
 	Copy        *CopyResult `json:"copy,omitempty"`
 	CopySkipped string      `json:"copy_skipped,omitempty"`
@@ -97,11 +98,14 @@ type StackResult struct {
 
 // ProcessResult is the peak memory of one process of a stack.
 type ProcessResult struct {
-	Name        string `json:"name"`
-	PID         int    `json:"pid"`
-	PeakRSS     int64  `json:"peak_rss_bytes"`
-	CPUProfile  string `json:"cpu_profile,omitempty"`
-	ExitProblem string `json:"exit_problem,omitempty"`
+	Name    string `json:"name"`
+	PID     int    `json:"pid"`
+	PeakRSS int64  `json:"peak_rss_bytes"`
+	// JobCPUSecs is the CPU time it used while the job ran (upload start
+	// to job end), in seconds of one CPU.
+	JobCPUSecs  float64 `json:"job_cpu_seconds"`
+	CPUProfile  string  `json:"cpu_profile,omitempty"`
+	ExitProblem string  `json:"exit_problem,omitempty"`
 }
 
 // Run generates the file and runs it through each stack of opts.
@@ -286,6 +290,11 @@ func runStack(ctx context.Context, opts Options, name, input string) (res StackR
 
 	// The job, its consumer groups' lag sampled meanwhile.
 	opts.Log.Info("uploading", "stack", name, "rows", opts.Gen.Rows)
+	pids := make([]int, len(procs))
+	for i, p := range procs {
+		pids[i] = p.PID()
+	}
+	cpu := startCPU(pids)
 	start := time.Now()
 	lag := newLagSampler(brokers, prefix+"workers", prefix+"aggregators", start)
 	if name == StackEmbedded {
@@ -326,6 +335,9 @@ func runStack(ctx context.Context, opts Options, name, input string) (res StackR
 		res.Batches = *job.Batches
 	}
 	res.E2ESecs, res.E2ERowsPerSec = e2e.Seconds(), rate(int64(res.Total), e2e)
+	if err := cpu.stop(&res); err != nil {
+		opts.Log.Warn("no CPU times", "stack", name, "err", err)
+	}
 	finishLag()
 	res.DNSQueries = dnsSrv.Queries()
 	for _, w := range job.Workers {
