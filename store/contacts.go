@@ -27,16 +27,19 @@ import (
 type Contact struct {
 	bun.BaseModel `bun:"table:contacts"`
 
-	JobID         string                `bun:"job_id,pk"`
-	Row           int                   `bun:"row_no,pk"`
-	Status        string                `bun:"status"`
-	Error         string                `bun:"error"`
-	FirstName     string                `bun:"first_name"`
-	LastName      string                `bun:"last_name"`
-	Email         string                `bun:"email"`
-	Company       string                `bun:"company"`
-	Phone         string                `bun:"phone"`
-	Fields        []string              `bun:"fields"`
+	JobID     string   `bun:"job_id,pk"`
+	Row       int      `bun:"row_no,pk"`
+	Status    string   `bun:"status"`
+	Error     string   `bun:"error"`
+	FirstName string   `bun:"first_name"`
+	LastName  string   `bun:"last_name"`
+	Email     string   `bun:"email"`
+	Company   string   `bun:"company"`
+	Phone     string   `bun:"phone"`
+	Fields    []string `bun:"-"`
+	// StoredFields is the fields column as stored (see storedFields);
+	// Fields is what it stands for.
+	StoredFields  string                `bun:"fields"`
 	EmailStatus   string                `bun:"email_status"`
 	CompanyDomain string                `bun:"company_domain"`
 	EmailResult   *schema.EmailResult   `bun:"email_result"`
@@ -318,20 +321,20 @@ func existingJobs(ctx context.Context, tx bun.IDB, batches []schema.RawResultBat
 type contactRow struct {
 	bun.BaseModel `bun:"table:contacts"`
 
-	JobID         string   `bun:"job_id,pk"`
-	Row           int      `bun:"row_no,pk"`
-	Status        string   `bun:"status"`
-	Error         string   `bun:"error"`
-	FirstName     string   `bun:"first_name"`
-	LastName      string   `bun:"last_name"`
-	Email         string   `bun:"email"`
-	Company       string   `bun:"company"`
-	Phone         string   `bun:"phone"`
-	Fields        []string `bun:"fields"`
-	EmailStatus   string   `bun:"email_status"`
-	CompanyDomain string   `bun:"company_domain"`
-	EmailResult   jsonText `bun:"email_result"`
-	CompanyResult jsonText `bun:"company_result"`
+	JobID         string       `bun:"job_id,pk"`
+	Row           int          `bun:"row_no,pk"`
+	Status        string       `bun:"status"`
+	Error         string       `bun:"error"`
+	FirstName     string       `bun:"first_name"`
+	LastName      string       `bun:"last_name"`
+	Email         string       `bun:"email"`
+	Company       string       `bun:"company"`
+	Phone         string       `bun:"phone"`
+	Fields        storedFields `bun:"fields"`
+	EmailStatus   string       `bun:"email_status"`
+	CompanyDomain string       `bun:"company_domain"`
+	EmailResult   jsonText     `bun:"email_result"`
+	CompanyResult jsonText     `bun:"company_result"`
 }
 
 // jsonText is JSON for a JSON column, written as it is: NULL when nil, else
@@ -346,6 +349,51 @@ func (j jsonText) AppendQuery(gen bunschema.QueryGen, b []byte) ([]byte, error) 
 	return gen.Dialect().AppendJSON(b, j), nil
 }
 
+// storedFields is a contact's fields column: a JSON array of its values in
+// the order of its file's columns, or, for a contact whose values are
+// exactly its named ones (named), ”: the named columns hold them, and
+// readers put them back in the order of the job's named columns (see
+// fieldsOf). Most files are of that kind, and their rows are stored
+// without a second copy of every value.
+type storedFields struct {
+	values []string
+	named  bool
+}
+
+// AppendQuery implements bun's schema.QueryAppender.
+func (f storedFields) AppendQuery(gen bunschema.QueryGen, b []byte) ([]byte, error) {
+	if f.named {
+		return gen.Dialect().AppendString(b, ""), nil
+	}
+	j, err := f.text()
+	if err != nil {
+		return nil, err
+	}
+	return gen.Dialect().AppendJSON(b, j), nil
+}
+
+// text is the column's text.
+func (f storedFields) text() ([]byte, error) {
+	if f.named {
+		return []byte{}, nil
+	}
+	values := f.values
+	if values == nil {
+		values = []string{}
+	}
+	return schema.Marshal(values)
+}
+
+// fieldsOf returns the values a stored fields column stands for: the JSON
+// array it holds, or, when it is empty, c's named values in the order of
+// named, the job's named columns (see existingJobs).
+func fieldsOf(stored []byte, c *schema.Contact, named []string) ([]string, error) {
+	if len(stored) == 0 {
+		return c.Values(named), nil
+	}
+	return decodeFields(stored)
+}
+
 // isKnown reports whether existingJobs found the job id.
 func isKnown(known map[string][]string, id string) bool {
 	_, ok := known[id]
@@ -353,26 +401,22 @@ func isKnown(known map[string][]string, id string) bool {
 }
 
 // newContactRow is the row of r, a result of a job whose columns are
-// named (see existingJobs). A contact that came without its fields gets
-// them back from its named values (see schema.Contact).
+// named (see existingJobs). A contact that came without its fields, whose
+// values are its named ones, keeps them only in its named columns (see
+// storedFields).
 func newContactRow(jobID string, r *schema.RawResult, named []string) contactRow {
 	in := &r.Input
 	c := contactRow{
 		JobID: jobID, Row: in.Row, Status: r.Status, Error: r.Error,
 		FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Company: in.Company, Phone: in.Phone,
-		Fields: in.Fields, EmailStatus: r.EmailStatus, CompanyDomain: r.CompanyDomain,
+		Fields: storedFields{values: in.Fields}, EmailStatus: r.EmailStatus, CompanyDomain: r.CompanyDomain,
 		EmailResult: jsonText(r.Email), CompanyResult: jsonText(r.Company),
 	}
-	switch {
-	case c.Fields != nil:
-	case in.Error == "" && named != nil && hasValue(in):
-		c.Fields = in.Values(named)
-	default:
-		// A row that could not be read, or one the worker sent without
-		// its values (a result too large for the topic): a row read
-		// whole has a value, as rows without any are skipped.
-		c.Fields = []string{}
-	}
+	// Any other row without fields is stored with none: one that could
+	// not be read, or one the worker sent without its values (a result
+	// too large for the topic). A row read whole has a value, as rows
+	// without any are skipped.
+	c.Fields.named = in.Fields == nil && in.Error == "" && named != nil && hasValue(in)
 	return c
 }
 
@@ -458,12 +502,39 @@ func (s *Store) contacts(ctx context.Context, jobID string, limit, after int, f 
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list contacts of job %s: %w", jobID, err)
 	}
+	var named []string
 	for i := range cs {
-		if e := cs[i].EmailResult; e != nil {
-			e.Expand(cs[i].Email) // stored as the record had it
+		c := &cs[i]
+		if e := c.EmailResult; e != nil {
+			e.Expand(c.Email) // stored as the record had it
+		}
+		if len(c.StoredFields) == 0 && named == nil {
+			var err error
+			if named, err = s.namedColumns(ctx, jobID); err != nil {
+				return nil, err
+			}
+		}
+		in := schema.Contact{FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Company: c.Company, Phone: c.Phone}
+		var err error
+		if c.Fields, err = fieldsOf([]byte(c.StoredFields), &in, named); err != nil {
+			return nil, fmt.Errorf("list contacts of job %s: row %d: fields: %w", jobID, c.Row, err)
 		}
 	}
 	return cs, nil
+}
+
+// namedColumns returns the named columns of a job's file (see
+// contactcsv.NamedColumns), or an empty list if none is.
+func (s *Store) namedColumns(ctx context.Context, jobID string) ([]string, error) {
+	var j Job
+	if err := s.db.NewSelect().Model(&j).Column("columns").Where("id = ?", jobID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("columns of job %s: %w", jobID, wrapNotFound(err))
+	}
+	named := contactcsv.NamedColumns(j.Columns)
+	if named == nil {
+		named = []string{}
+	}
+	return named, nil
 }
 
 // exportPage is how many contacts EachContact reads per query.
@@ -492,8 +563,12 @@ func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredCo
 	if err := s.ownJob(ctx, jobID); err != nil {
 		return err
 	}
+	named, err := s.namedColumns(ctx, jobID)
+	if err != nil {
+		return err
+	}
 	if s.dialect == "postgres" {
-		return s.eachContactCopy(ctx, jobID, fn)
+		return s.eachContactCopy(ctx, jobID, named, fn)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -505,7 +580,7 @@ func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredCo
 	read := func(after int) <-chan page {
 		ch := make(chan page, 1)
 		go func() {
-			rows, err := s.contactPage(ctx, jobID, after)
+			rows, err := s.contactPage(ctx, jobID, named, after)
 			ch <- page{rows, after, err}
 		}()
 		return ch
@@ -533,12 +608,13 @@ func (s *Store) EachContact(ctx context.Context, jobID string, fn func(*StoredCo
 	return nil
 }
 
-// contactPage reads up to exportPage contacts of a job after row number
-// after, scanning the columns itself: a tenth of the work of bun's
-// reflection and encoding/json for the fields.
-func (s *Store) contactPage(ctx context.Context, jobID string, after int) ([]StoredContact, error) {
+// contactPage reads up to exportPage contacts of a job, whose named
+// columns are named, after row number after, scanning the columns itself:
+// a tenth of the work of bun's reflection and encoding/json for the fields.
+func (s *Store) contactPage(ctx context.Context, jobID string, named []string, after int) ([]StoredContact, error) {
 	rows, err := s.db.NewSelect().Table("contacts").
 		Column("row_no", "status", "error", "fields", "email_result", "company_result").
+		Column("first_name", "last_name", "email", "company", "phone").
 		Where("job_id = ?", jobID).Where("row_no > ?", after).OrderExpr("row_no").Limit(exportPage).Rows(ctx)
 	if err != nil {
 		return nil, err
@@ -548,14 +624,15 @@ func (s *Store) contactPage(ctx context.Context, jobID string, after int) ([]Sto
 	var st, fields sql.RawBytes // read before the next row
 	for rows.Next() {
 		var c StoredContact
+		var in schema.Contact
 		var email, company []byte // database/sql converts text only into a plain []byte
-		if err := rows.Scan(&c.Row, &st, &c.Error, &fields, &email, &company); err != nil {
+		if err := rows.Scan(&c.Row, &st, &c.Error, &fields, &email, &company, &in.FirstName, &in.LastName, &in.Email, &in.Company, &in.Phone); err != nil {
 			return nil, err
 		}
 		c.EmailResult, c.CompanyResult = email, company
 		c.Status = status(st)
 		var err error
-		if c.Fields, err = decodeFields(fields); err != nil {
+		if c.Fields, err = fieldsOf(fields, &in, named); err != nil {
 			return nil, fmt.Errorf("row %d: fields: %w", c.Row, err)
 		}
 		page = append(page, c)

@@ -12,8 +12,6 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/driver/pgdriver"
-
-	"github.com/enricher/enricher/schema"
 )
 
 // copyContactsQuery names the columns in the order appendCopyRow writes them.
@@ -80,7 +78,7 @@ func encodeCopy(w io.Writer, rows []contactRow) error {
 
 // appendCopyRow appends r as a tuple of COPY's binary format.
 func appendCopyRow(b []byte, r *contactRow) ([]byte, error) {
-	fields, err := schema.Marshal(r.Fields)
+	fields, err := r.Fields.text()
 	if err != nil {
 		return b, fmt.Errorf("fields: %w", err)
 	}

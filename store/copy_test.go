@@ -37,7 +37,7 @@ func TestAppendCopyJSON(t *testing.T) {
 }
 
 func TestAppendCopyRowRefusesNUL(t *testing.T) {
-	r := contactRow{JobID: "j", Row: 1, Status: "ok", Company: "a\x00b", Fields: []string{}}
+	r := contactRow{JobID: "j", Row: 1, Status: "ok", Company: "a\x00b"}
 	if _, err := appendCopyRow(nil, &r); err == nil {
 		t.Error("a NUL in a text column was encoded")
 	}
@@ -58,7 +58,7 @@ func TestEncodeCopyStopsWhenTheReaderEnds(t *testing.T) {
 	pr.CloseWithError(errCopyEnded)
 	rows := make([]contactRow, 2000)
 	for i := range rows {
-		rows[i] = contactRow{JobID: "j", Row: i + 1, Status: "ok", Fields: []string{"a"}}
+		rows[i] = contactRow{JobID: "j", Row: i + 1, Status: "ok", Fields: storedFields{values: []string{"a"}}}
 	}
 	if err := encodeCopy(pw, rows); !errors.Is(err, errCopyEnded) {
 		t.Errorf("encodeCopy = %v, want errCopyEnded", err)

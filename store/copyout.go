@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun/driver/pgdriver"
 
@@ -15,13 +16,14 @@ import (
 // copyOutQuery streams a job's contacts in row order, in COPY's binary
 // format: PostgreSQL sends them as it reads them, and nothing is parsed
 // for delimiters or escapes.
-const copyOutQuery = `COPY (SELECT row_no, status, error, fields, email_result, company_result
+const copyOutQuery = `COPY (SELECT row_no, status, error, fields, email_result, company_result,
+	first_name, last_name, email, company, phone
 	FROM contacts WHERE job_id = $1 ORDER BY row_no) TO STDOUT WITH (FORMAT binary)`
 
 // eachContactCopy is EachContact on PostgreSQL: one COPY streams the job's
 // contacts, which are handed to fn a page at a time from another
 // goroutine, so that the next page is read while fn works.
-func (s *Store) eachContactCopy(ctx context.Context, jobID string, fn func(*StoredContact) error) error {
+func (s *Store) eachContactCopy(ctx context.Context, jobID string, named []string, fn func(*StoredContact) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("read contacts of job %s: %w", jobID, err)
@@ -33,7 +35,7 @@ func (s *Store) eachContactCopy(ctx context.Context, jobID string, fn func(*Stor
 	copied := make(chan error, 1)
 	go func() {
 		defer close(pages)
-		p := &copyOutParser{send: func(page []StoredContact) error {
+		p := &copyOutParser{named: named, send: func(page []StoredContact) error {
 			select {
 			case pages <- page:
 				return nil
@@ -74,7 +76,8 @@ func (s *Store) eachContactCopy(ctx context.Context, jobID string, fn func(*Stor
 // copyOutParser reads the binary COPY of copyOutQuery as it is written to
 // it, and sends the contacts on exportPage at a time.
 type copyOutParser struct {
-	send func([]StoredContact) error
+	send  func([]StoredContact) error
+	named []string // the job's named columns, for fields stored as ''
 
 	pending []byte // what has come and is not yet a whole tuple
 	header  bool   // the header has been read
@@ -130,11 +133,11 @@ func (p *copyOutParser) tuple(buf []byte) (int, error) {
 		p.done = true
 		return 2, nil
 	}
-	if count != 6 {
+	if count != 11 {
 		return 0, fmt.Errorf("%w: a tuple of %d columns", errCopyFormat, count)
 	}
-	var cols [6][]byte
-	var null [6]bool
+	var cols [11][]byte
+	var null [11]bool
 	at := 2
 	for i := range cols {
 		if len(buf) < at+4 {
@@ -157,7 +160,24 @@ func (p *copyOutParser) tuple(buf []byte) (int, error) {
 	}
 	c := StoredContact{Row: int(int32(binary.BigEndian.Uint32(cols[0]))), Status: status(cols[1]), Error: string(cols[2])}
 	var err error
-	if c.Fields, err = decodeFields(cols[3]); err != nil {
+	if len(cols[3]) > 0 {
+		c.Fields, err = decodeFields(cols[3])
+	} else {
+		// The named values, cut out of one string.
+		var sb strings.Builder
+		sb.Grow(len(cols[6]) + len(cols[7]) + len(cols[8]) + len(cols[9]) + len(cols[10]))
+		for _, col := range cols[6:11] {
+			sb.Write(col)
+		}
+		all := sb.String()
+		var v [5]string
+		for i, at := 0, 0; i < len(v); i++ {
+			v[i], at = all[at:at+len(cols[6+i])], at+len(cols[6+i])
+		}
+		in := schema.Contact{FirstName: v[0], LastName: v[1], Email: v[2], Company: v[3], Phone: v[4]}
+		c.Fields, err = fieldsOf(nil, &in, p.named)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("row %d: fields: %w", c.Row, err)
 	}
 	// One allocation for both results.

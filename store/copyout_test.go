@@ -5,29 +5,41 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
 // copyOutStream is what PostgreSQL sends for copyOutQuery with these
-// contacts.
-func copyOutStream(cs []StoredContact) []byte {
+// contacts, of a job whose named columns are first_name then email. A
+// contact with two fields and the named flag set is stored with them in
+// its first_name and email columns, and ” as its fields.
+func copyOutStream(cs []StoredContact, named []bool) []byte {
 	b := append([]byte{}, copySignature...)
-	for _, c := range cs {
-		b = binary.BigEndian.AppendUint16(b, 6)
+	for k, c := range cs {
+		b = binary.BigEndian.AppendUint16(b, 11)
 		b = binary.BigEndian.AppendUint32(b, 4)
 		b = binary.BigEndian.AppendUint32(b, uint32(c.Row))
 		b = appendCopyText(b, c.Status)
 		b = appendCopyText(b, c.Error)
-		fields := []byte(`[`)
-		for i, f := range c.Fields {
-			if i > 0 {
-				fields = append(fields, ',')
+		first, email := "someone", "someone@example.test"
+		if named[k] {
+			first, email = c.Fields[0], c.Fields[1]
+			b = appendCopyText(b, "")
+		} else {
+			fields := []byte(`[`)
+			for i, f := range c.Fields {
+				if i > 0 {
+					fields = append(fields, ',')
+				}
+				fields = append(append(append(fields, '"'), f...), '"')
 			}
-			fields = append(append(append(fields, '"'), f...), '"')
+			b = appendCopyJSON(b, append(fields, ']'))
 		}
-		b = appendCopyJSON(b, append(fields, ']'))
 		b = appendCopyJSON(b, c.EmailResult)
 		b = appendCopyJSON(b, c.CompanyResult)
+		for _, v := range []string{first, "Doe", email, "Acme", ""} {
+			b = appendCopyText(b, v)
+		}
 	}
 	return binary.BigEndian.AppendUint16(b, 0xffff)
 }
@@ -36,6 +48,7 @@ func copyOutStream(cs []StoredContact) []byte {
 // the contacts on in pages of exportPage.
 func TestCopyOutParser(t *testing.T) {
 	var want []StoredContact
+	var named []bool
 	for i := 1; i <= exportPage+3; i++ {
 		c := StoredContact{Row: i, Status: "ok", Fields: []string{"a", "b"}, EmailResult: []byte(`{"status":"valid"}`)}
 		switch i % 3 {
@@ -44,14 +57,18 @@ func TestCopyOutParser(t *testing.T) {
 		case 1:
 			c.CompanyResult = []byte(`{"status":"matched"}`)
 		}
+		if i%4 == 1 {
+			c.Fields = []string{"Zoë " + strconv.Itoa(i), "z" + strconv.Itoa(i) + "@example.test"}
+		}
 		want = append(want, c)
+		named = append(named, i%4 == 1)
 	}
-	stream := copyOutStream(want)
+	stream := copyOutStream(want, named)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, cut := range []int{0, 1, 7, 100, 5000} {
 		var got []StoredContact
 		var pages []int
-		p := &copyOutParser{send: func(page []StoredContact) error {
+		p := &copyOutParser{named: []string{"first_name", "email"}, send: func(page []StoredContact) error {
 			pages = append(pages, len(page))
 			got = append(got, page...)
 			return nil

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -60,10 +61,16 @@ func TestApplyResultsStoresWhatAFullDecodeStored(t *testing.T) {
 		for _, r := range b.Results {
 			c := store.Contact{JobID: before, Row: r.Input.Row, Status: r.Status, Error: r.Error,
 				FirstName: r.Input.FirstName, LastName: r.Input.LastName, Email: r.Input.Email, Company: r.Input.Company, Phone: r.Input.Phone,
-				Fields: r.Input.Fields, EmailResult: r.Email, CompanyResult: r.Company}
-			if c.Fields == nil {
-				c.Fields = []string{}
+				EmailResult: r.Email, CompanyResult: r.Company}
+			fields := r.Input.Fields
+			if fields == nil {
+				fields = []string{}
 			}
+			j, err := json.Marshal(fields) // as bun wrote a []string
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.StoredFields = string(j)
 			if r.Email != nil {
 				c.EmailStatus = r.Email.Status
 			}

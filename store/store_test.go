@@ -350,9 +350,10 @@ func TestApplyResultsWritesRowsInKeyOrder(t *testing.T) {
 }
 
 // A contact that came without its fields (its values are its named ones)
-// is stored with them, in the order of the job's columns; a row that could
-// not be read keeps what it had, and so does one the worker sent without
-// its values (a result too large for the topic).
+// is stored without them, and read back with them, in the order of the
+// job's columns; a row that could not be read keeps what it had, and so
+// does one the worker sent without its values (a result too large for the
+// topic).
 func TestApplyResultsFieldsFromNamedValues(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
@@ -388,6 +389,14 @@ func TestApplyResultsFieldsFromNamedValues(t *testing.T) {
 	}
 	if !reflect.DeepEqual(exported, want) || !reflect.DeepEqual(listed, want) {
 		t.Errorf("stored fields %#v (export) and %#v (list), want %#v", exported, listed, want)
+	}
+	// The values of row 1 are stored once, in the named columns.
+	var stored []string
+	for _, r := range storedRows(t, s, j.ID) {
+		stored = append(stored, r.Fields)
+	}
+	if w := []string{"", `[" Y","b@x.test"]`, "[]", "[]"}; !reflect.DeepEqual(stored, w) {
+		t.Errorf("fields columns %q, want %q", stored, w)
 	}
 }
 
