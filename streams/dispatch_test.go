@@ -127,7 +127,7 @@ func newDispatcher(t *testing.T, partitions, size int) (*streams.Dispatcher, []s
 	t.Helper()
 	ctx := context.Background()
 	brokers := testenv.Brokers(t)
-	prefix := testenv.Unique("d") + "."
+	prefix := testenv.KafkaPrefix(t, brokers, "d")
 	d := streams.DefaultTopics()
 	topics := streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter}
 	producer, err := streams.NewClient(brokers, kgo.RecordPartitioner(streams.LanePartitioner(topics.Batches)))

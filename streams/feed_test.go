@@ -27,7 +27,7 @@ func TestFeedSlowSubscriberGetsLatest(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	brokers := testenv.Brokers(t)
 	topics := streams.DefaultTopics()
-	topics.Progress = testenv.Unique("progress")
+	topics.Progress = testenv.KafkaPrefix(t, brokers, "feed") + "progress"
 	admin, err := streams.NewClient(brokers)
 	if err != nil {
 		t.Fatal(err)

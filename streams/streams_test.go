@@ -33,6 +33,7 @@ func (okProcessor) Process(_ context.Context, in []schema.Contact) []schema.Resu
 }
 
 type pipeline struct {
+	prefix  string // of its topics and groups
 	topics  streams.Topics
 	brokers []string
 	store   *store.Store
@@ -65,10 +66,12 @@ func startPipeline(t *testing.T, withAggregator bool) *pipeline {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.DiscardHandler)
-	prefix := testenv.Unique("s") + "."
+	brokers := testenv.Brokers(t)
+	prefix := testenv.KafkaPrefix(t, brokers, "s")
 	d := streams.DefaultTopics()
 	p := &pipeline{
-		brokers: testenv.Brokers(t),
+		brokers: brokers,
+		prefix:  prefix,
 		topics:  streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter},
 		group:   prefix + "a",
 	}
@@ -254,7 +257,7 @@ func TestAggregatorRestartResumes(t *testing.T) {
 func TestTrimmerDeletesWhatIsCommitted(t *testing.T) {
 	ctx := context.Background()
 	p := startPipeline(t, false)
-	topic, group := p.topics.DeadLetter, testenv.Unique("trim")
+	topic, group := p.topics.DeadLetter, p.prefix+"trim"
 	for i := range 40 {
 		if err := p.client.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte(fmt.Sprint(i))}).FirstErr(); err != nil {
 			t.Fatal(err)
@@ -320,10 +323,10 @@ func (wordyProcessor) Process(_ context.Context, in []schema.Contact) []schema.R
 func TestWorkerShrinksResultsTooLarge(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	prefix := testenv.Unique("big") + "."
+	brokers := testenv.Brokers(t)
+	prefix := testenv.KafkaPrefix(t, brokers, "big")
 	d := streams.DefaultTopics()
 	topics := streams.Topics{Batches: prefix + d.Batches, Results: prefix + d.Results, Progress: prefix + d.Progress, DeadLetter: prefix + d.DeadLetter}
-	brokers := testenv.Brokers(t)
 	cl, err := streams.NewClient(brokers, kgo.ConsumeTopics(topics.Results), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		t.Fatal(err)

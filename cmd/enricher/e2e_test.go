@@ -107,8 +107,9 @@ func (s *stack) getenv(k string) string { return s.env[k] }
 // newStack prepares the configuration and the database; start runs parts.
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	brokers := strings.Join(testenv.Brokers(t), ",")
-	prefix := testenv.Unique("t") + "."
+	list := testenv.Brokers(t)
+	brokers := strings.Join(list, ",")
+	prefix := testenv.KafkaPrefix(t, list, "t")
 	s := &stack{t: t, brokers: brokers, logLevel: slog.LevelWarn, logs: &syncBuffer{}, env: map[string]string{
 		"KAFKA_BROKERS":         brokers,
 		"DATABASE_URL":          testenv.DatabaseURL(t),

@@ -3,62 +3,13 @@ package bench
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
 	"time"
-
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/enricher/enricher/internal/fixture"
 	"github.com/enricher/enricher/internal/testenv"
 	"github.com/enricher/enricher/store"
 )
-
-func TestRemoveKafka(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	brokers := testenv.Brokers(t)
-	prefix, other := testenv.Unique("bench")+".", testenv.Unique("other")
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	if _, err := adm.CreateTopics(ctx, 2, 1, nil, prefix+"contacts.batches", prefix+"contacts.results", other); err != nil {
-		t.Fatal(err)
-	}
-	defer adm.DeleteTopics(context.WithoutCancel(ctx), other) //nolint:errcheck // best effort on a shared broker
-	offsets := kadm.Offsets{}
-	offsets.Add(kadm.Offset{Topic: prefix + "contacts.batches", Partition: 0, At: 0})
-	if _, err := adm.CommitOffsets(ctx, prefix+"workers", offsets); err != nil {
-		t.Fatal(err)
-	}
-
-	if err := removeKafka(ctx, brokers[0], prefix); err != nil {
-		t.Fatal(err)
-	}
-	topics, err := adm.ListTopics(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range topics.Names() {
-		if len(name) >= len(prefix) && name[:len(prefix)] == prefix {
-			t.Errorf("topic %s is left", name)
-		}
-	}
-	if !slices.Contains(topics.Names(), other) {
-		t.Errorf("topic %s of another run was removed", other)
-	}
-	groups, err := adm.ListGroups(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Contains(groups.Groups(), prefix+"workers") {
-		t.Errorf("group %sworkers is left", prefix)
-	}
-}
 
 func TestRemoveJob(t *testing.T) {
 	if !testenv.Integration() {

@@ -17,6 +17,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/enricher/enricher/internal/kafkaadmin"
 )
 
 // Stack names.
@@ -252,7 +254,9 @@ func runStack(ctx context.Context, opts Options, name, input string) (res StackR
 			if res.JobID != "" {
 				errs = append(errs, removeJob(context.WithoutCancel(ctx), opts.DatabaseURL, res.JobID))
 			}
-			errs = append(errs, removeKafka(context.WithoutCancel(ctx), opts.Brokers, prefix))
+			// A run of the real stack leaves nothing on the broker, so
+			// runs do not pile up partitions that slow the next one down.
+			errs = append(errs, kafkaadmin.DeletePrefixed(context.WithoutCancel(ctx), strings.Split(opts.Brokers, ","), prefix))
 			if err := errors.Join(errs...); err != nil {
 				res.CleanupError = err.Error()
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/uptrace/bun/driver/pgdriver"
 
+	"github.com/enricher/enricher/internal/kafkaadmin"
 	"github.com/enricher/enricher/store"
 )
 
@@ -61,6 +62,26 @@ func Unique(prefix string) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// KafkaPrefix returns a prefix for the names of a test's topics and
+// consumer groups: Unique(name) and a dot. On the real broker, what has
+// the prefix is deleted when the test ends (the cleanup is registered
+// now, so it runs after those registered later, such as closing the
+// test's clients), so that test runs do not pile up partitions.
+func KafkaPrefix(t testing.TB, brokers []string, name string) string {
+	t.Helper()
+	prefix := Unique(name) + "."
+	if Integration() {
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := kafkaadmin.DeletePrefixed(ctx, brokers, prefix); err != nil {
+				t.Errorf("delete the test's topics and groups: %v", err)
+			}
+		})
+	}
+	return prefix
 }
 
 // Store returns a store on a migrated empty database for this test (see
