@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"net"
+	"time"
 
 	"github.com/uptrace/bun/driver/pgdriver"
 )
@@ -23,7 +24,7 @@ func coalesceWrites() pgdriver.Option {
 			if err != nil {
 				return nil, err
 			}
-			return &coalescedConn{Conn: c, w: bufio.NewWriterSize(c, 64<<10)}, nil
+			return newCoalescedConn(c), nil
 		}
 	}
 }
@@ -53,13 +54,43 @@ func coalesced(c net.Conn) *coalescedConn {
 	return cc
 }
 
-// coalescedConn buffers writes until the next Read or Close.
+// coalescedConn buffers writes until the next Read or Close. The driver
+// also sets a write deadline before each message it writes, a change of
+// the socket's timer each time; the socket gets the latest one when the
+// gathered messages are written to it.
 type coalescedConn struct {
 	net.Conn
-	w *bufio.Writer
+	w             *bufio.Writer // writes to the socket through socketWriter
+	writeDeadline time.Time     // for the next write to the socket
+}
+
+func newCoalescedConn(c net.Conn) *coalescedConn {
+	cc := &coalescedConn{Conn: c}
+	cc.w = bufio.NewWriterSize(socketWriter{cc}, 64<<10)
+	return cc
+}
+
+// socketWriter writes to the socket under the latest write deadline.
+type socketWriter struct{ c *coalescedConn }
+
+func (s socketWriter) Write(p []byte) (int, error) {
+	if err := s.c.Conn.SetWriteDeadline(s.c.writeDeadline); err != nil {
+		return 0, err
+	}
+	return s.c.Conn.Write(p)
 }
 
 func (c *coalescedConn) Write(p []byte) (int, error) { return c.w.Write(p) }
+
+func (c *coalescedConn) SetWriteDeadline(t time.Time) error {
+	c.writeDeadline = t
+	return nil
+}
+
+func (c *coalescedConn) SetDeadline(t time.Time) error {
+	c.writeDeadline = t
+	return c.Conn.SetReadDeadline(t)
+}
 
 func (c *coalescedConn) Read(p []byte) (int, error) {
 	if c.w.Buffered() > 0 {

@@ -89,3 +89,54 @@ func TestCoalescedUnderTLS(t *testing.T) {
 		}
 	}
 }
+
+// deadlineConn records the write deadlines set on it and the writes made
+// under each.
+type deadlineConn struct {
+	net.Conn
+	set    []time.Time
+	writes []time.Time // the deadline in force at each write
+}
+
+func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
+	c.set = append(c.set, t)
+	return nil
+}
+
+func (c *deadlineConn) Write(p []byte) (int, error) {
+	c.writes = append(c.writes, c.set[len(c.set)-1])
+	return len(p), nil
+}
+
+func (c *deadlineConn) SetReadDeadline(time.Time) error { return nil }
+func (c *deadlineConn) Read([]byte) (int, error)        { return 0, io.EOF }
+
+// The socket gets a write deadline when something is written to it, the
+// latest the driver set, not one per message the driver writes.
+func TestCoalescedConnWriteDeadline(t *testing.T) {
+	sock := &deadlineConn{}
+	c := newCoalescedConn(sock)
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		_ = c.SetWriteDeadline(base.Add(time.Duration(i) * time.Second))
+		if _, err := c.Write([]byte("message")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(sock.set) != 0 || len(sock.writes) != 0 {
+		t.Fatalf("%d deadlines and %d writes reached the socket before a read", len(sock.set), len(sock.writes))
+	}
+	_, _ = c.Read(make([]byte, 1))
+	if want := base.Add(99 * time.Second); len(sock.writes) != 1 || !sock.writes[0].Equal(want) || len(sock.set) != 1 {
+		t.Errorf("socket saw deadlines %v and writes under %v, want one write under %v", sock.set, sock.writes, want)
+	}
+	// A message larger than the buffer goes out as it is written, under
+	// the deadline set for it.
+	_ = c.SetDeadline(base.Add(time.Hour))
+	if _, err := c.Write(make([]byte, 100<<10)); err != nil {
+		t.Fatal(err)
+	}
+	if last := sock.writes[len(sock.writes)-1]; !last.Equal(base.Add(time.Hour)) {
+		t.Errorf("a large write went out under %v, want %v", last, base.Add(time.Hour))
+	}
+}
