@@ -244,7 +244,7 @@ func (r *Resolver) Queries() int64 { return r.queries.Load() }
 // TempFail result at once; the resolution goes on as long as another
 // Lookup waits for it.
 func (r *Resolver) Lookup(ctx context.Context, domain string) Domain {
-	name := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
+	name := cleanName(domain)
 	if !validName(name) {
 		return Domain{Name: name, Status: NoRecords, Detail: "not a valid domain name", CheckedAt: r.now()}
 	}
@@ -284,6 +284,20 @@ func (r *Resolver) Lookup(ctx context.Context, domain string) Domain {
 	}
 	r.mu.Unlock()
 	return d.clone()
+}
+
+// Cached returns what Lookup would answer from the cache alone, without
+// asking the network: false if the cache has no unexpired answer.
+func (r *Resolver) Cached(domain string) (Domain, bool) {
+	name := cleanName(domain)
+	if !validName(name) {
+		return Domain{}, false
+	}
+	return r.cache.get(name, r.now())
+}
+
+func cleanName(domain string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(domain)), ".")
 }
 
 func (r *Resolver) canceled(name string, err error) Domain {

@@ -210,15 +210,22 @@ func TestCacheHit(t *testing.T) {
 	s := startServer(t, testZone)
 	r := newResolver(t, Config{Server: s.Addr(), Timeout: 50 * time.Millisecond, Attempts: 1})
 	for _, domain := range []string{"mx.example", "a-public.example", "missing.example", "servfail.example", "drop.example"} {
+		if d, ok := r.Cached(domain); ok {
+			t.Errorf("%s: cached before any lookup: %+v", domain, d)
+		}
 		first := r.Lookup(context.Background(), domain)
 		sent, answered := r.Queries(), s.Queries()
 		second := r.Lookup(context.Background(), "  "+strings.ToUpper(domain)+".")
+		cached, ok := r.Cached("  " + strings.ToUpper(domain) + ".")
 		if r.Queries() != sent || s.Queries() != answered {
 			t.Errorf("%s: second lookup sent %d queries", domain, r.Queries()-sent)
 		}
-		if !reflect.DeepEqual(first, second) {
-			t.Errorf("%s: cached result %+v differs from %+v", domain, second, first)
+		if !reflect.DeepEqual(first, second) || !ok || !reflect.DeepEqual(first, cached) {
+			t.Errorf("%s: cached result %+v (Cached: %+v, %v) differs from %+v", domain, second, cached, ok, first)
 		}
+	}
+	if _, ok := r.Cached("not a name"); ok {
+		t.Error("Cached answered for an invalid name")
 	}
 	// Results are copies: changing one does not change the cache.
 	d := r.Lookup(context.Background(), "mx.example")
@@ -325,6 +332,9 @@ func TestTTL(t *testing.T) {
 				t.Errorf("queried again %v before expiry", time.Second)
 			}
 			clk.Advance(time.Second)
+			if _, ok := r.Cached(tt.domain); ok {
+				t.Errorf("Cached answered at expiry")
+			}
 			d = r.Lookup(context.Background(), tt.domain)
 			if r.Queries() == sent {
 				t.Errorf("not queried again at expiry")

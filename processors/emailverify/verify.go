@@ -161,14 +161,29 @@ func (v *Verifier) VerifyAll(ctx context.Context, addresses []string) []schema.E
 	return out
 }
 
-// resolve looks up every domain, a bounded number at a time.
+// cachedResolver is a Resolver that can answer from its cache alone, as
+// *dnscheck.Resolver does.
+type cachedResolver interface {
+	Cached(domain string) (dnscheck.Domain, bool)
+}
+
+// resolve looks up every domain: those the resolver has cached at once,
+// the others a bounded number at a time.
 func (v *Verifier) resolve(ctx context.Context, domains map[string]*dnscheck.Domain) {
 	names := make([]string, 0, len(domains))
+	cache, _ := v.cfg.DNS.(cachedResolver)
 	for name := range domains {
+		if cache != nil {
+			// A cached answer needs no network: neither the breaker
+			// nor a goroutine.
+			if d, ok := cache.Cached(name); ok {
+				domains[name] = &d
+				continue
+			}
+		}
 		names = append(names, name)
 	}
-	// A few goroutines take the names in turn: most names are answered
-	// from the cache at once, and a goroutine each cost more than that.
+	// A few goroutines take the names in turn.
 	found := make([]dnscheck.Domain, len(names))
 	var next atomic.Int64
 	var wg sync.WaitGroup

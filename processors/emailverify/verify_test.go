@@ -210,6 +210,41 @@ func TestBreakerStopsAskingADeadResolver(t *testing.T) {
 	}
 }
 
+// cachingDNS is a fakeDNS whose answers for some domains are cached.
+type cachingDNS struct {
+	*fakeDNS
+	cached map[string]dnscheck.Domain
+}
+
+func (c cachingDNS) Cached(domain string) (dnscheck.Domain, bool) {
+	d, ok := c.cached[domain]
+	return d, ok
+}
+
+// A domain the resolver has cached is answered from the cache: without a
+// lookup, and even once the breaker has stopped asking the network.
+func TestCachedDomainsNeedNoNetwork(t *testing.T) {
+	dead := map[string]dnscheck.Status{}
+	var addrs []string
+	for i := 0; i < 50; i++ {
+		d := fmt.Sprintf("d%d.com", i)
+		dead[d] = dnscheck.TempFail
+		addrs = append(addrs, "a@"+d)
+	}
+	dns := cachingDNS{newFakeDNS(dead), map[string]dnscheck.Domain{
+		"known.com": {Name: "known.com", Status: dnscheck.OK, MX: []dnscheck.MX{{Host: "mx.known.com"}}},
+	}}
+	v := newVerifier(t, Config{DNS: dns, Parallel: 1})
+	v.VerifyAll(context.Background(), addrs) // the breaker opens
+	r := v.Verify(context.Background(), "b@known.com")
+	if r.Status != "valid" || len(r.MX) != 1 || r.MX[0] != "mx.known.com" {
+		t.Errorf("cached domain: %s/%s %v, want valid from the cache", r.Status, r.Reason, r.MX)
+	}
+	if n := dns.calls["known.com"]; n != 0 {
+		t.Errorf("the cached domain was looked up %d times", n)
+	}
+}
+
 // fakeSMTP answers every probe with one verdict.
 type fakeSMTP struct {
 	verdict   smtpprobe.Verdict
