@@ -127,9 +127,9 @@ func (v *Verifier) Verify(ctx context.Context, address string) schema.EmailResul
 func (v *Verifier) VerifyAll(ctx context.Context, addresses []string) []schema.EmailResult {
 	out := make([]schema.EmailResult, len(addresses))
 	checks := make([]*check, len(addresses))
-	byInput := map[string]*check{}
-	domains := map[string]*dnscheck.Domain{}
-	kinds := map[string]domainKind{} // what the lists say of each domain
+	byInput := make(map[string]*check, len(addresses))
+	domains := make(map[string]*dnscheck.Domain, len(addresses)/2)
+	kinds := make(map[string]domainKind, len(addresses)/2) // what the lists say of each domain
 	for i, a := range addresses {
 		if c, ok := byInput[a]; ok {
 			checks[i] = c
@@ -391,12 +391,12 @@ func (v *Verifier) finish(c *check) schema.EmailResult {
 	status, reason, detail := c.verdict, r.Reason, r.Detail
 	if status != schema.EmailInvalid {
 		for _, p := range []struct {
-			on             bool
-			reason, detail string
+			on     bool
+			reason string
 		}{
-			{r.Domain != "" && v.cfg.Lists.Denied(r.Domain), ReasonDenied, r.Domain + " is on the deny list"},
-			{r.Has(FlagDisposable), ReasonDisposable, r.Domain + " hands out throw-away addresses"},
-			{r.Has(FlagRole), ReasonRole, c.addr.Local + " is a role account, not a person"},
+			{r.Domain != "" && v.cfg.Lists.Denied(r.Domain), ReasonDenied},
+			{r.Has(FlagDisposable), ReasonDisposable},
+			{r.Has(FlagRole), ReasonRole},
 		} {
 			if !p.on {
 				continue
@@ -409,7 +409,15 @@ func (v *Verifier) finish(c *check) schema.EmailResult {
 			if !remapped {
 				to = schema.EmailDoNotMail
 			}
-			status, reason, detail = to, p.reason, p.detail
+			status, reason = to, p.reason
+			switch p.reason {
+			case ReasonDenied:
+				detail = r.Domain + " is on the deny list"
+			case ReasonDisposable:
+				detail = r.Domain + " hands out throw-away addresses"
+			case ReasonRole:
+				detail = c.addr.Local + " is a role account, not a person"
+			}
 			break
 		}
 	}

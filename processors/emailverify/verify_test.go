@@ -143,18 +143,21 @@ func TestVerifyEvidenceAndScore(t *testing.T) {
 func TestRemapAndOverrides(t *testing.T) {
 	lists := emaillists.Default().With(emaillists.Overrides{Deny: []string{"spam.example.org", "evil.com"}, Allow: []string{"mailinator.com"}})
 	v := newVerifier(t, Config{Remap: map[string]string{"role_based": "valid", "disposable": "unknown"}, Lists: lists})
-	tests := []struct{ in, status, reason string }{
-		{"info@acme.com", "valid", "mailbox_not_checked"},
-		{"info@nxdomain.com", "invalid", "no_dns_entries"},
-		{"x@evil.com", "do_not_mail", "denied_domain"},
-		{"x@mailinator.com", "valid", "mailbox_not_checked"},
-		{"x@guerrillamail.com", "unknown", "disposable"},
+	tests := []struct{ in, status, reason, detail string }{
+		{"info@acme.com", "valid", "mailbox_not_checked", "acme.com accepts mail; the mailbox itself was not checked (SMTP probing is off)"},
+		{"info@nxdomain.com", "invalid", "no_dns_entries", ""},
+		{"x@evil.com", "do_not_mail", "denied_domain", "evil.com is on the deny list"},
+		{"x@mailinator.com", "valid", "mailbox_not_checked", ""},
+		{"x@guerrillamail.com", "unknown", "disposable", "guerrillamail.com hands out throw-away addresses"},
 	}
 	for _, tt := range tests {
 		r := v.Verify(context.Background(), tt.in)
-		if r.Status != tt.status || r.Reason != tt.reason {
-			t.Errorf("%s: %s/%s %v, want %s/%s", tt.in, r.Status, r.Reason, r.Reasons, tt.status, tt.reason)
+		if r.Status != tt.status || r.Reason != tt.reason || (tt.detail != "" && r.Detail != tt.detail) {
+			t.Errorf("%s: %s/%s %v %q, want %s/%s %q", tt.in, r.Status, r.Reason, r.Reasons, r.Detail, tt.status, tt.reason, tt.detail)
 		}
+	}
+	if r := newVerifier(t, Config{}).Verify(context.Background(), "info@acme.com"); r.Detail != "info is a role account, not a person" {
+		t.Errorf("role account: detail %q", r.Detail)
 	}
 	if r := v.Verify(context.Background(), "info@acme.com"); !slices.Contains(r.Reasons, "role_based") {
 		t.Errorf("a remapped reason still shows: %v", r.Reasons)
