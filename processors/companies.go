@@ -69,34 +69,6 @@ type Companies struct {
 	// without a network, not one timeout per company.
 	webFailures int
 	webDown     time.Time
-	nameKeys    nameKeys
-}
-
-// nameKeys remembers the normalized form of the company names it was
-// asked for: a file names the same companies, spelled the same few ways,
-// on many rows. It forgets them all once it holds maxNameKeys.
-type nameKeys struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-const maxNameKeys = 1 << 17
-
-func (k *nameKeys) get(name string) string {
-	k.mu.Lock()
-	key, ok := k.m[name]
-	k.mu.Unlock()
-	if ok {
-		return key
-	}
-	key = companymatch.Normalize(name)
-	k.mu.Lock()
-	if k.m == nil || len(k.m) >= maxNameKeys {
-		k.m = make(map[string]string)
-	}
-	k.m[name] = key
-	k.mu.Unlock()
-	return key
 }
 
 type apiAnswer struct {
@@ -147,6 +119,7 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 	ids := make([]identity, len(contacts))
 	var domains []string
 	personal := map[string]bool{} // the lists' answer, once a domain
+	keys := map[string]string{}   // normalized names, once a name
 	for i, ct := range contacts {
 		if emails[i] == nil {
 			continue
@@ -166,7 +139,12 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 		}
 		id.name = strings.TrimSpace(ct.Company)
 		if id.columnDomain = domainIn(id.name); id.columnDomain == "" && id.name != "" {
-			id.nameKey = c.nameKeys.get(id.name)
+			key, ok := keys[id.name]
+			if !ok {
+				key = companymatch.Normalize(id.name)
+				keys[id.name] = key
+			}
+			id.nameKey = key
 		}
 		domains = append(domains, id.emailDomain, id.columnDomain)
 	}
