@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,6 +61,22 @@ func TestMigrateTwice(t *testing.T) {
 	}
 	if len(applied) != 0 {
 		t.Fatalf("second migrate applied %v, want nothing", applied)
+	}
+}
+
+// On PostgreSQL, inserts do not trigger vacuums of the contacts table
+// (see migration 20261201000006).
+func TestContactsNotVacuumedForInserts(t *testing.T) {
+	s := open(t)
+	if s.Dialect() != "postgres" {
+		t.Skip("a PostgreSQL table setting")
+	}
+	var opts []string
+	if err := s.DB().NewRaw("SELECT unnest(reloptions) FROM pg_class WHERE relname = 'contacts'").Scan(context.Background(), &opts); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(opts, "autovacuum_vacuum_insert_threshold=-1") {
+		t.Errorf("contacts has the options %v", opts)
 	}
 }
 
