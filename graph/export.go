@@ -32,6 +32,8 @@ var ResultColumns = []string{
 // exportEmail is what the export writes of a schema.EmailResult, decoded
 // from the stored JSON by the same field names.
 type exportEmail struct {
+	Address    string   `json:"address"`
+	Domain     string   `json:"domain"`
 	Status     string   `json:"status"`
 	Reason     string   `json:"reason"`
 	Reasons    []string `json:"reasons"`
@@ -78,9 +80,10 @@ type exportProvenance struct {
 // present reports whether a stored JSON result is there: not NULL, not null.
 func present(raw []byte) bool { return len(raw) > 0 && string(raw) != "null" }
 
-// emailColumns appends the values of the email columns of ResultColumns.
-// e is reused from row to row.
-func emailColumns(rec []string, raw []byte, e *exportEmail) ([]string, error) {
+// emailColumns appends the values of the email columns of ResultColumns,
+// from raw, the stored email result of a contact whose email is email. e
+// is reused from row to row.
+func emailColumns(rec []string, raw []byte, email string, e *exportEmail) ([]string, error) {
 	if !present(raw) {
 		return append(rec, "", "", "", "", "", "", "", ""), nil
 	}
@@ -88,8 +91,15 @@ func emailColumns(rec []string, raw []byte, e *exportEmail) ([]string, error) {
 	if err := json.Unmarshal(raw, e); err != nil {
 		return nil, fmt.Errorf("read email result: %w", err)
 	}
+	// What the record left out (see schema.EmailResult.Compact).
 	if len(e.Reasons) == 0 && e.Reason != "" {
-		e.Reasons = append(e.Reasons, e.Reason) // left out of the record (see schema.EmailResult.Compact)
+		e.Reasons = append(e.Reasons, e.Reason)
+	}
+	if e.Normalized == "" && e.Domain != "" {
+		e.Normalized = e.Address
+		if e.Normalized == "" {
+			e.Normalized = email
+		}
 	}
 	return append(rec, e.Status, e.Reason, strings.Join(e.Reasons, ";"), strconv.FormatFloat(e.Score, 'f', 2, 64),
 		e.Normalized, e.DidYouMean, strings.Join(e.Flags, ";"), strings.Join(e.MX, ";")), nil
@@ -229,7 +239,7 @@ func (rs *records) add(ctx context.Context, c *store.StoredContact) error {
 	}
 	rec = append(rec, strconv.Itoa(c.Row), c.Status, c.Error)
 	var err error
-	if rec, err = emailColumns(rec, c.EmailResult, &rs.email); err != nil {
+	if rec, err = emailColumns(rec, c.EmailResult, c.Email, &rs.email); err != nil {
 		return fmt.Errorf("row %d: %w", c.Row, err)
 	}
 	if rec, err = companyColumns(rec, c.CompanyResult, &rs.company); err != nil {

@@ -15,9 +15,10 @@ import (
 
 // RecordVersion is the version of the record formats defined here. In
 // version 2 a contact may leave out its fields and an email result its
-// address and reasons (see Contact.Fields and EmailResult.Compact);
-// version 1 records always have them, and are read as well.
-const RecordVersion = 2
+// address and reasons (see Contact.Fields and EmailResult.Compact), and in
+// version 3 an email result its normalized address too; records of the
+// earlier versions always have them, and are read as well.
+const RecordVersion = 3
 
 // Readable reports whether records of version v can be read.
 func Readable(v int) bool { return v >= 1 && v <= RecordVersion }
@@ -129,7 +130,10 @@ const (
 type EmailResult struct {
 	// Address is the address as given. A result record leaves it out
 	// when it is the contact's email (see Compact).
-	Address    string `json:"address,omitempty"`
+	Address string `json:"address,omitempty"`
+	// Normalized is the address as checked; it and Domain are both set or
+	// both empty (the syntax was refused). A result record leaves it out
+	// when it is the address as given (see Compact).
 	Normalized string `json:"normalized,omitempty"`
 	Status     string `json:"status"`
 	// Reason is the primary reason code; Reasons every one that applied,
@@ -154,9 +158,13 @@ type EmailResult struct {
 }
 
 // Compact leaves out of e what a reader of a result record can tell
-// without it: the address when it is the contact's email, the reasons when
+// without it: the normalized address when it is the address (and there is
+// a domain), the address when it is the contact's email, the reasons when
 // they are only the reason. Expand puts them back.
 func (e *EmailResult) Compact(email string) {
+	if e.Normalized == e.Address && e.Domain != "" {
+		e.Normalized = ""
+	}
 	if e.Address == email {
 		e.Address = ""
 	}
@@ -169,6 +177,9 @@ func (e *EmailResult) Compact(email string) {
 func (e *EmailResult) Expand(email string) {
 	if e.Address == "" {
 		e.Address = email
+	}
+	if e.Normalized == "" && e.Domain != "" {
+		e.Normalized = e.Address
 	}
 	if len(e.Reasons) == 0 && e.Reason != "" {
 		e.Reasons = []string{e.Reason}

@@ -76,7 +76,7 @@ func TestRecordsMatchTheirSchemas(t *testing.T) {
 		ok    bool
 	}{
 		{"contacts.batches", batch, true},
-		{"contacts.batches", schema.ContactBatch{Version: 3, JobID: "j1", Contacts: []schema.Contact{}}, false},
+		{"contacts.batches", schema.ContactBatch{Version: schema.RecordVersion + 1, JobID: "j1", Contacts: []schema.Contact{}}, false},
 		{"contacts.batches", map[string]any{"version": 1, "job_id": "j1", "batch_no": 0}, false},
 		{"contacts.results", results, true},
 		{"contacts.results", schema.ResultBatch{Version: 1, JobID: "j", Worker: "w", ProcessedAt: now, Results: []schema.Result{{Input: contact, Status: "maybe"}}}, false},
@@ -107,6 +107,21 @@ func TestEmailResultCompactExpand(t *testing.T) {
 		{"no address, no reason", "",
 			schema.EmailResult{},
 			schema.EmailResult{}},
+		{"normalized as given", "a@x.test",
+			schema.EmailResult{Address: "a@x.test", Normalized: "a@x.test", Domain: "x.test", Reason: "r"},
+			schema.EmailResult{Domain: "x.test", Reason: "r"}},
+		{"normalized as given, another address", "b@x.test",
+			schema.EmailResult{Address: "a@x.test", Normalized: "a@x.test", Domain: "x.test", Reason: "r"},
+			schema.EmailResult{Address: "a@x.test", Domain: "x.test", Reason: "r"}},
+		{"normalized otherwise", "A@X.test ",
+			schema.EmailResult{Address: "A@X.test ", Normalized: "A@x.test", Domain: "x.test", Reason: "r"},
+			schema.EmailResult{Normalized: "A@x.test", Domain: "x.test", Reason: "r"}},
+		{"refused syntax: no normalized address, no domain", "a@",
+			schema.EmailResult{Address: "a@", Reason: "failed_syntax_check"},
+			schema.EmailResult{Reason: "failed_syntax_check"}},
+		{"a normalized address without a domain is kept", "a",
+			schema.EmailResult{Address: "a", Normalized: "a", Reason: "r"},
+			schema.EmailResult{Normalized: "a", Reason: "r"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

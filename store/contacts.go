@@ -550,6 +550,7 @@ type StoredContact struct {
 	Status        string          `bun:"status"`
 	Error         string          `bun:"error"`
 	Fields        []string        `bun:"fields"`
+	Email         string          `bun:"email"` // the contact's, which the email result may leave out (see schema.EmailResult.Expand)
 	EmailResult   json.RawMessage `bun:"email_result"`
 	CompanyResult json.RawMessage `bun:"company_result"`
 }
@@ -631,6 +632,7 @@ func (s *Store) contactPage(ctx context.Context, jobID string, named []string, a
 		}
 		c.EmailResult, c.CompanyResult = email, company
 		c.Status = status(st)
+		c.Email = in.Email
 		var err error
 		if c.Fields, err = fieldsOf(fields, &in, named); err != nil {
 			return nil, fmt.Errorf("row %d: fields: %w", c.Row, err)

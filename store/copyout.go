@@ -162,6 +162,7 @@ func (p *copyOutParser) tuple(buf []byte) (int, error) {
 	var err error
 	if len(cols[3]) > 0 {
 		c.Fields, err = decodeFields(cols[3])
+		c.Email = string(cols[8])
 	} else {
 		// The named values, cut out of one string.
 		var sb strings.Builder
@@ -176,6 +177,7 @@ func (p *copyOutParser) tuple(buf []byte) (int, error) {
 		}
 		in := schema.Contact{FirstName: v[0], LastName: v[1], Email: v[2], Company: v[3], Phone: v[4]}
 		c.Fields, err = fieldsOf(nil, &in, p.named)
+		c.Email = v[2]
 	}
 	if err != nil {
 		return 0, fmt.Errorf("row %d: fields: %w", c.Row, err)

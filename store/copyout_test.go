@@ -57,8 +57,10 @@ func TestCopyOutParser(t *testing.T) {
 		case 1:
 			c.CompanyResult = []byte(`{"status":"matched"}`)
 		}
+		c.Email = "someone@example.test"
 		if i%4 == 1 {
 			c.Fields = []string{"Zoë " + strconv.Itoa(i), "z" + strconv.Itoa(i) + "@example.test"}
+			c.Email = c.Fields[1]
 		}
 		want = append(want, c)
 		named = append(named, i%4 == 1)
