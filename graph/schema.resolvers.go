@@ -13,6 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/enricher/enricher/graph/model"
+	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
 	"github.com/enricher/enricher/streams"
@@ -77,7 +78,7 @@ func (r *emailCheckResolver) Reasons(ctx context.Context, obj *schema.EmailResul
 
 // Detail is the resolver for the detail field.
 func (r *emailCheckResolver) Detail(ctx context.Context, obj *schema.EmailResult) (*string, error) {
-	return optional(obj.Detail), nil
+	return optional(emailverify.Detail(obj)), nil
 }
 
 // Domain is the resolver for the domain field.

@@ -16,9 +16,11 @@ import (
 // RecordVersion is the version of the record formats defined here. In
 // version 2 a contact may leave out its fields and an email result its
 // address and reasons (see Contact.Fields and EmailResult.Compact), and in
-// version 3 an email result its normalized address too; records of the
-// earlier versions always have them, and are read as well.
-const RecordVersion = 3
+// version 3 an email result its normalized address too, and in version 4
+// its detail when it is the standard one of its reason (see
+// emailverify.OmitStandardDetail); records of the earlier versions always
+// have them, and are read as well.
+const RecordVersion = 4
 
 // Readable reports whether records of version v can be read.
 func Readable(v int) bool { return v >= 1 && v <= RecordVersion }
@@ -141,7 +143,9 @@ type EmailResult struct {
 	// only one (see Compact).
 	Reason  string   `json:"reason"`
 	Reasons []string `json:"reasons,omitempty"`
-	// Detail says in words what decided the status.
+	// Detail says in words what decided the status. A result record
+	// leaves it out when it follows from the reason, the domain and the
+	// local part (see emailverify.StandardDetail).
 	Detail     string `json:"detail,omitempty"`
 	Domain     string `json:"domain,omitempty"`
 	DidYouMean string `json:"did_you_mean,omitempty"`

@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/enricher/enricher/processors"
+	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/schema"
 )
 
@@ -135,6 +136,7 @@ func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record, 
 	}
 	for i := range results {
 		if e := results[i].Email; e != nil {
+			emailverify.OmitStandardDetail(e)
 			e.Compact(results[i].Input.Email)
 		}
 	}

@@ -107,10 +107,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 			Edges []struct {
 				Node struct {
 					EmailCheck struct {
-						Address, Normalized string
-						Status, Reason      string
-						Reasons, Flags, Mx  []string
-						Score               float64
+						Address, Normalized    string
+						Status, Reason, Detail string
+						Reasons, Flags, Mx     []string
+						Score                  float64
 					}
 					CompanyMatch struct {
 						Status, Domain, Source, Method string
@@ -121,14 +121,15 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 	}
 	if errs := s.gql(`query($id: ID!) { contacts(jobId: $id, first: 1) { edges { node {
-		emailCheck { address normalized status reason reasons flags mx score } companyMatch { status domain source method confidence } } } } }`,
+		emailCheck { address normalized status reason detail reasons flags mx score } companyMatch { status domain source method confidence } } } } }`,
 		map[string]any{"id": job.ID}, &one); errs != nil {
 		t.Fatal(errs)
 	}
-	// The address, its normalized form and the lone reason, left out of
-	// the result record, are there.
+	// The address, its normalized form, the detail and the lone reason,
+	// left out of the result record, are there.
 	if n := one.Contacts.Edges[0].Node; n.EmailCheck.Status != "VALID" || n.EmailCheck.Reason != "mailbox_not_checked" ||
 		n.EmailCheck.Address != "person1@company1.com" || n.EmailCheck.Normalized != "person1@company1.com" ||
+		n.EmailCheck.Detail != "company1.com accepts mail; the mailbox itself was not checked (SMTP probing is off)" ||
 		fmt.Sprint(n.EmailCheck.Reasons) != "[mailbox_not_checked]" ||
 		fmt.Sprint(n.EmailCheck.Mx) != "[mx.company1.com]" || n.CompanyMatch.Status != "MATCHED" || n.CompanyMatch.Domain != "company1.com" ||
 		n.CompanyMatch.Source != "email_domain" || n.CompanyMatch.Confidence == 0 {

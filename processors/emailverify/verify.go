@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -410,25 +411,21 @@ func (v *Verifier) finish(c *check) schema.EmailResult {
 				to = schema.EmailDoNotMail
 			}
 			status, reason = to, p.reason
-			switch p.reason {
-			case ReasonDenied:
-				detail = r.Domain + " is on the deny list"
-			case ReasonDisposable:
-				detail = r.Domain + " hands out throw-away addresses"
-			case ReasonRole:
-				detail = c.addr.Local + " is a role account, not a person"
-			}
+			detail = StandardDetail(p.reason, r.Domain, c.addr.Local)
 			break
 		}
 	}
 	switch {
 	case status != "":
 	case c.catch:
-		status, reason, detail = schema.EmailCatchAll, ReasonAcceptAll, "the mail server accepts any address at "+r.Domain
+		status, reason = schema.EmailCatchAll, ReasonAcceptAll
+		detail = StandardDetail(reason, r.Domain, c.addr.Local)
 	case c.smtpRes != nil:
-		status, reason, detail = schema.EmailValid, ReasonAccepted, "the mail server accepted the mailbox"
+		status, reason = schema.EmailValid, ReasonAccepted
+		detail = StandardDetail(reason, r.Domain, c.addr.Local)
 	default:
-		status, reason, detail = schema.EmailValid, ReasonMailboxNotChecked, r.Domain+" accepts mail; the mailbox itself was not checked (SMTP probing is off)"
+		status, reason = schema.EmailValid, ReasonMailboxNotChecked
+		detail = StandardDetail(reason, r.Domain, c.addr.Local)
 		r.Flags = append(r.Flags, FlagMailboxNotChecked)
 	}
 	if to, ok := v.cfg.Remap[reason]; ok {
@@ -438,6 +435,56 @@ func (v *Verifier) finish(c *check) schema.EmailResult {
 	r.Reasons = append([]string{reason}, without(reasons, reason)...)
 	r.Score = score(status, reason)
 	return r
+}
+
+// StandardDetail is the detail of a result whose reason is reason, for an
+// address with this domain and local part, when that reason's detail
+// follows from them alone; "" for the other reasons, whose details carry
+// what DNS, the syntax check or a mail server said.
+func StandardDetail(reason, domain, local string) string {
+	switch reason {
+	case ReasonMailboxNotChecked:
+		return domain + " accepts mail; the mailbox itself was not checked (SMTP probing is off)"
+	case ReasonAccepted:
+		return "the mail server accepted the mailbox"
+	case ReasonAcceptAll:
+		return "the mail server accepts any address at " + domain
+	case ReasonDenied:
+		return domain + " is on the deny list"
+	case ReasonDisposable:
+		return domain + " hands out throw-away addresses"
+	case ReasonRole:
+		return local + " is a role account, not a person"
+	}
+	return ""
+}
+
+// OmitStandardDetail leaves e's detail out when it is the standard detail
+// of its reason (see StandardDetail), as a result record does; Detail
+// tells it again. Call it before schema.EmailResult.Compact, which may
+// leave out the normalized address it reads.
+func OmitStandardDetail(e *schema.EmailResult) {
+	if e.Detail != "" && e.Detail == StandardDetail(e.Reason, e.Domain, localPart(e.Normalized)) {
+		e.Detail = ""
+	}
+}
+
+// Detail is e's detail, the standard one of its reason when a result record
+// left it out (see OmitStandardDetail). Call it after
+// schema.EmailResult.Expand.
+func Detail(e *schema.EmailResult) string {
+	if e.Detail != "" || e.Normalized == "" {
+		return e.Detail
+	}
+	return StandardDetail(e.Reason, e.Domain, localPart(e.Normalized))
+}
+
+// localPart is what comes before the last @ of a normalized address.
+func localPart(normalized string) string {
+	if i := strings.LastIndexByte(normalized, '@'); i >= 0 {
+		return normalized[:i]
+	}
+	return ""
 }
 
 func without(list []string, x string) []string {

@@ -213,6 +213,38 @@ func TestBreakerStopsAskingADeadResolver(t *testing.T) {
 	}
 }
 
+// A result record leaves out a detail that follows from the reason, and
+// reading it puts the same detail back; other details stay.
+func TestStandardDetailLeftOutAndBack(t *testing.T) {
+	lists := emaillists.Default().With(emaillists.Overrides{Deny: []string{"evil.com"}})
+	v := newVerifier(t, Config{Lists: lists})
+	tests := []struct {
+		in      string
+		omitted bool
+	}{
+		{"jane@acme.com", true},    // mailbox_not_checked
+		{"info@acme.com", true},    // role_based
+		{"x@mailinator.com", true}, // disposable
+		{"x@evil.com", true},       // denied_domain
+		{"bob@nxdomain.com", false},
+		{"jane@@acme.com", false},
+		{"bob@gmial.com", false},
+	}
+	for _, tt := range tests {
+		r := v.Verify(context.Background(), tt.in)
+		e := r
+		OmitStandardDetail(&e)
+		e.Compact(tt.in)
+		if (e.Detail == "") != tt.omitted {
+			t.Errorf("%s (%s): detail in the record %q, want it left out: %v", tt.in, r.Reason, e.Detail, tt.omitted)
+		}
+		e.Expand(tt.in)
+		if got := Detail(&e); got != r.Detail || got == "" {
+			t.Errorf("%s (%s): detail read back %q, want %q", tt.in, r.Reason, got, r.Detail)
+		}
+	}
+}
+
 // cachingDNS is a fakeDNS whose answers for some domains are cached.
 type cachingDNS struct {
 	*fakeDNS
