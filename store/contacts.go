@@ -351,7 +351,7 @@ func (j jsonText) AppendQuery(gen bunschema.QueryGen, b []byte) ([]byte, error) 
 
 // storedFields is a contact's fields column: a JSON array of its values in
 // the order of its file's columns, or, for a contact whose values are
-// exactly its named ones (named), ”: the named columns hold them, and
+// exactly its named ones (named), empty text: the named columns hold them, and
 // readers put them back in the order of the job's named columns (see
 // fieldsOf). Most files are of that kind, and their rows are stored
 // without a second copy of every value.

@@ -12,7 +12,7 @@ import (
 // copyOutStream is what PostgreSQL sends for copyOutQuery with these
 // contacts, of a job whose named columns are first_name then email. A
 // contact with two fields and the named flag set is stored with them in
-// its first_name and email columns, and ” as its fields.
+// its first_name and email columns, and empty text as its fields.
 func copyOutStream(cs []StoredContact, named []bool) []byte {
 	b := append([]byte{}, copySignature...)
 	for k, c := range cs {

@@ -98,7 +98,8 @@ type StackResult struct {
 	CleanupError string `json:"cleanup_error,omitempty"` // what of the real stack's topics, groups and job could not be removed
 }
 
-// ProcessResult is the peak memory of one process of a stack.
+// ProcessResult is what one process of a stack used: its peak memory, and
+// its CPU time while the job ran.
 type ProcessResult struct {
 	Name    string `json:"name"`
 	PID     int    `json:"pid"`
