@@ -77,7 +77,7 @@ func (s *Store) eachContactCopy(ctx context.Context, jobID string, named []strin
 // it, and sends the contacts on exportPage at a time.
 type copyOutParser struct {
 	send  func([]StoredContact) error
-	named []string // the job's named columns, for fields stored as ''
+	named []string // the job's named columns, for fields stored empty
 
 	pending []byte // what has come and is not yet a whole tuple
 	header  bool   // the header has been read
@@ -176,8 +176,7 @@ func (p *copyOutParser) tuple(buf []byte) (int, error) {
 			v[i], at = all[at:at+len(cols[6+i])], at+len(cols[6+i])
 		}
 		in := schema.Contact{FirstName: v[0], LastName: v[1], Email: v[2], Company: v[3], Phone: v[4]}
-		c.Fields, err = fieldsOf(nil, &in, p.named)
-		c.Email = v[2]
+		c.Fields, c.Email = in.Values(p.named), v[2]
 	}
 	if err != nil {
 		return 0, fmt.Errorf("row %d: fields: %w", c.Row, err)

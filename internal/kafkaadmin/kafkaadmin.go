@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -29,13 +30,7 @@ func DeletePrefixed(ctx context.Context, brokers []string, prefix string) error 
 	if err != nil {
 		return fmt.Errorf("delete groups: %w", err)
 	}
-	var ours []string
-	for _, g := range groups.Groups() {
-		if strings.HasPrefix(g, prefix) {
-			ours = append(ours, g)
-		}
-	}
-	if len(ours) > 0 {
+	if ours := withPrefix(groups.Groups(), prefix); len(ours) > 0 {
 		resp, err := adm.DeleteGroups(ctx, ours...)
 		if err == nil {
 			err = resp.Error()
@@ -48,12 +43,7 @@ func DeletePrefixed(ctx context.Context, brokers []string, prefix string) error 
 	if err != nil {
 		return fmt.Errorf("delete topics: %w", err)
 	}
-	var names []string
-	for _, t := range topics.Names() {
-		if strings.HasPrefix(t, prefix) {
-			names = append(names, t)
-		}
-	}
+	names := withPrefix(topics.Names(), prefix)
 	if len(names) == 0 {
 		return nil
 	}
@@ -65,4 +55,9 @@ func DeletePrefixed(ctx context.Context, brokers []string, prefix string) error 
 		return fmt.Errorf("delete topics %v: %w", names, err)
 	}
 	return nil
+}
+
+// withPrefix returns the names that start with prefix.
+func withPrefix(names []string, prefix string) []string {
+	return slices.DeleteFunc(names, func(n string) bool { return !strings.HasPrefix(n, prefix) })
 }

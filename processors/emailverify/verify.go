@@ -390,6 +390,7 @@ func (v *Verifier) finish(c *check) schema.EmailResult {
 	r.Flags = append([]string{}, r.Flags...)
 	reasons := append([]string{}, c.reasons...)
 	status, reason, detail := c.verdict, r.Reason, r.Detail
+	standard := false // the detail follows from the reason (see StandardDetail)
 	if status != schema.EmailInvalid {
 		for _, p := range []struct {
 			on     bool
@@ -410,23 +411,22 @@ func (v *Verifier) finish(c *check) schema.EmailResult {
 			if !remapped {
 				to = schema.EmailDoNotMail
 			}
-			status, reason = to, p.reason
-			detail = StandardDetail(p.reason, r.Domain, c.addr.Local)
+			status, reason, standard = to, p.reason, true
 			break
 		}
 	}
 	switch {
 	case status != "":
 	case c.catch:
-		status, reason = schema.EmailCatchAll, ReasonAcceptAll
-		detail = StandardDetail(reason, r.Domain, c.addr.Local)
+		status, reason, standard = schema.EmailCatchAll, ReasonAcceptAll, true
 	case c.smtpRes != nil:
-		status, reason = schema.EmailValid, ReasonAccepted
-		detail = StandardDetail(reason, r.Domain, c.addr.Local)
+		status, reason, standard = schema.EmailValid, ReasonAccepted, true
 	default:
-		status, reason = schema.EmailValid, ReasonMailboxNotChecked
-		detail = StandardDetail(reason, r.Domain, c.addr.Local)
+		status, reason, standard = schema.EmailValid, ReasonMailboxNotChecked, true
 		r.Flags = append(r.Flags, FlagMailboxNotChecked)
+	}
+	if standard {
+		detail = StandardDetail(reason, r.Domain, c.addr.Local)
 	}
 	if to, ok := v.cfg.Remap[reason]; ok {
 		status = to

@@ -191,16 +191,23 @@ func TestVerifyAllResolvesEachDomainOnce(t *testing.T) {
 	}
 }
 
-// Without a resolver that answers, a large batch is unknown fast: the
-// breaker stops asking after 20 failures in a row.
-func TestBreakerStopsAskingADeadResolver(t *testing.T) {
+// deadDomains returns n domains that DNS fails for, and an address at
+// each.
+func deadDomains(n int) (map[string]dnscheck.Status, []string) {
 	dead := map[string]dnscheck.Status{}
 	var addrs []string
-	for i := 0; i < 200; i++ {
+	for i := range n {
 		d := fmt.Sprintf("d%d.com", i)
 		dead[d] = dnscheck.TempFail
 		addrs = append(addrs, "a@"+d)
 	}
+	return dead, addrs
+}
+
+// Without a resolver that answers, a large batch is unknown fast: the
+// breaker stops asking after 20 failures in a row.
+func TestBreakerStopsAskingADeadResolver(t *testing.T) {
+	dead, addrs := deadDomains(200)
 	dns := newFakeDNS(dead)
 	v := newVerifier(t, Config{DNS: dns, Parallel: 1})
 	for _, r := range v.VerifyAll(context.Background(), addrs) {
@@ -259,13 +266,7 @@ func (c cachingDNS) Cached(domain string) (dnscheck.Domain, bool) {
 // A domain the resolver has cached is answered from the cache: without a
 // lookup, and even once the breaker has stopped asking the network.
 func TestCachedDomainsNeedNoNetwork(t *testing.T) {
-	dead := map[string]dnscheck.Status{}
-	var addrs []string
-	for i := 0; i < 50; i++ {
-		d := fmt.Sprintf("d%d.com", i)
-		dead[d] = dnscheck.TempFail
-		addrs = append(addrs, "a@"+d)
-	}
+	dead, addrs := deadDomains(50)
 	dns := cachingDNS{newFakeDNS(dead), map[string]dnscheck.Domain{
 		"known.com": {Name: "known.com", Status: dnscheck.OK, MX: []dnscheck.MX{{Host: "mx.known.com"}}},
 	}}
