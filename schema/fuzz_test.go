@@ -11,7 +11,8 @@ import (
 
 // FuzzDecodeRawResultBatch holds DecodeRawResultBatch to encoding/json: it
 // accepts only valid JSON, keeps only valid JSON, and where a full decode
-// of the same record succeeds, reads the same batch.
+// of the same record succeeds, reads the same batch; and that its one-pass
+// reader of the workers' records reads what its general decoder reads.
 func FuzzDecodeRawResultBatch(f *testing.F) {
 	for _, b := range fixture.Results("job", 3, 2, 1) {
 		v, err := json.Marshal(b)
@@ -24,6 +25,15 @@ func FuzzDecodeRawResultBatch(f *testing.F) {
 	f.Add(rawRecord(`{"input":{"row":1},"status":"ok","email":{"status":"\xff"},"company":null}`))
 	f.Add(rawRecord(`{"input":{"row":1},"status":"ok","email":{"status":"valid",}}`))
 	f.Fuzz(func(t *testing.T, value []byte) {
+		var fast, general schema.RawResultBatch
+		if schema.ReadCanonical(value, &fast) {
+			if err := schema.DecodeGeneral(value, &general); err != nil {
+				t.Fatalf("read in one pass; the general decoder says %v", err)
+			}
+			if !reflect.DeepEqual(fast, general) {
+				t.Fatalf("one pass read\n%+v\nthe general decoder\n%+v", fast, general)
+			}
+		}
 		var b schema.RawResultBatch
 		if err := schema.DecodeRawResultBatch(value, &b); err != nil {
 			return

@@ -37,11 +37,21 @@ type RawResult struct {
 	CompanyDomain string `json:"-"`
 }
 
-// DecodeRawResultBatch reads a results-topic record value into b. Each
-// email and company must be a JSON object or null; it is kept as it came,
-// valid JSON in valid UTF-8 (one with invalid UTF-8 is decoded and
-// encoded again, as a full decode would have left it).
+// DecodeRawResultBatch reads a results-topic record value into b, which
+// should be empty. Each email and company must be a JSON object or null;
+// it is kept as it came, valid JSON in valid UTF-8 (one with invalid UTF-8
+// is decoded and encoded again, as a full decode would have left it), and
+// may share value's memory.
 func DecodeRawResultBatch(value []byte, b *RawResultBatch) error {
+	if readCanonical(value, b) {
+		return nil
+	}
+	*b = RawResultBatch{}
+	return decodeGeneral(value, b)
+}
+
+// decodeGeneral is DecodeRawResultBatch for any record.
+func decodeGeneral(value []byte, b *RawResultBatch) error {
 	if err := json.Unmarshal(value, b); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/enricher/enricher/internal/fixture"
 	"github.com/enricher/enricher/schema"
 )
 
@@ -137,5 +138,53 @@ func TestRawResultBatchRoundTrip(t *testing.T) {
 	}
 	if string(again) != string(v) || !reflect.DeepEqual(in, out) {
 		t.Fatalf("round trip:\n%s\n%s", v, again)
+	}
+}
+
+// Records as the workers write them take the one-pass reader, which reads
+// what the general decoder reads; anything else is left to the latter.
+func TestReadCanonical(t *testing.T) {
+	odd := schema.ResultBatch{Version: schema.RecordVersion, JobID: "j\"1", BatchNo: -2, Worker: "wörker", ProcessedAt: time.Date(2026, 11, 30, 12, 0, 0, 1, time.FixedZone("x", 3600)), Results: []schema.Result{
+		{Input: schema.Contact{Row: 1, Line: 2, FirstName: "José", LastName: `O"Brien\`, Email: "a@b.c", Company: "Smith & Sons <UK>", Phone: "+1 555", Fields: []string{"", "a\tb", "\u2028"}},
+			Status: schema.StatusOK,
+			Email:  &schema.EmailResult{Status: schema.EmailDoNotMail, Reason: "role_account", Detail: "\"x\" & y", Score: -1.5e-7, Flags: []string{"role"}},
+			Company: &schema.CompanyResult{Status: schema.CompanyAmbiguous, Domain: "b.c", Name: "Ünï", Candidates: []schema.CompanyCandidate{{Name: "a", Domain: "d"}},
+				Fields: map[string]schema.Provenance{"name": {Source: "s", Method: "m", Confidence: 1}}}},
+		{Input: schema.Contact{Row: 2, Fields: []string{}, Error: "wrong field count"}, Status: schema.StatusFailed, Error: "bad row"},
+		{Input: schema.Contact{Row: 3}, Status: schema.StatusOK},
+	}}
+	batches := append(fixture.Results("job", 3, 40, 7), odd, schema.ResultBatch{JobID: "empty"})
+	for _, in := range batches {
+		v, err := schema.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fast, general schema.RawResultBatch
+		if !schema.ReadCanonical(v, &fast) {
+			t.Fatalf("a worker's record not read in one pass: %s", v)
+		}
+		if err := schema.DecodeGeneral(v, &general); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fast, general) {
+			t.Fatalf("one pass read\n%+v\nthe general decoder\n%+v", fast, general)
+		}
+	}
+	for _, v := range []string{
+		`{"version":1, "job_id":"j","batch_no":3,"worker":"w","processed_at":"2026-11-30T12:00:00Z","results":[]}`,
+		`{"job_id":"j","version":1,"batch_no":3,"worker":"w","processed_at":"2026-11-30T12:00:00Z","results":[]}`,
+		`{"version":1.0,"job_id":"j","batch_no":3,"worker":"w","processed_at":"2026-11-30T12:00:00Z","results":[]}`,
+		`{"version":1,"job_id":"j","batch_no":3,"worker":"w","processed_at":"2026-11-30T12:00:00Z","results":[]} `,
+		string(rawRecord(`{"input":{"row":1,"row":2},"status":"ok"}`)),
+		string(rawRecord(`{"input":{"row":1},"status":"ok","email":{"Status":"valid"}}`)),
+		string(rawRecord(`{"input":{"row":1},"status":"ok","email":{"status":null}}`)),
+		string(rawRecord(`{"input":{"row":1},"status":"ok","email":{"status":"v\u0061lid"}}`)),
+		string(rawRecord("{\"input\":{\"row\":1},\"status\":\"ok\",\"company\":{\"name\":\"\xff\"}}")),
+		string(rawRecord(`{"input":{"row":1},"status":"ok","email":{"x":01}}`)),
+	} {
+		var b schema.RawResultBatch
+		if schema.ReadCanonical([]byte(v), &b) {
+			t.Errorf("read in one pass: %s", v)
+		}
 	}
 }
