@@ -64,6 +64,7 @@ type exportCompany struct {
 	Source      string           `json:"source"`
 	Method      string           `json:"method"`
 	Fields      exportProvenance `json:"fields"`
+	NameAsGiven bool             `json:"name_as_given"`
 }
 
 // exportProvenance is the provenance of the fields the export writes, of
@@ -107,13 +108,20 @@ func emailColumns(rec []string, raw []byte, email string, e *exportEmail) ([]str
 
 // companyColumns appends the values of the company columns of
 // ResultColumns. c is reused from row to row.
-func companyColumns(rec []string, raw []byte, c *exportCompany) ([]string, error) {
+func companyColumns(rec []string, raw []byte, company string, c *exportCompany) ([]string, error) {
 	if !present(raw) {
 		return append(rec, make([]string, 22)...), nil
 	}
 	*c = exportCompany{}
 	if err := json.Unmarshal(raw, c); err != nil {
 		return nil, fmt.Errorf("read company result: %w", err)
+	}
+	// What the record left out (see schema.CompanyResult.Compact).
+	if c.NameAsGiven {
+		c.Name, c.Fields.Name = strings.TrimSpace(company), &schema.AsGiven
+	}
+	if c.Reason == "" {
+		c.Reason = schema.CompanyReason(c.Status, c.Name)
 	}
 	src := func(p *schema.Provenance) string {
 		if p == nil {
@@ -242,7 +250,7 @@ func (rs *records) add(ctx context.Context, c *store.StoredContact) error {
 	if rec, err = emailColumns(rec, c.EmailResult, c.Email, &rs.email); err != nil {
 		return fmt.Errorf("row %d: %w", c.Row, err)
 	}
-	if rec, err = companyColumns(rec, c.CompanyResult, &rs.company); err != nil {
+	if rec, err = companyColumns(rec, c.CompanyResult, c.Company, &rs.company); err != nil {
 		return fmt.Errorf("row %d: %w", c.Row, err)
 	}
 	rs.cur.recs = append(rs.cur.recs, rec)

@@ -29,7 +29,7 @@ const (
 	MethodNameMatch     = "name_match"
 	MethodNameVote      = "name_vote"
 	MethodDomainLookup  = "domain_lookup"
-	MethodAsGiven       = "as_given"
+	// A name as given by the contact has the provenance schema.AsGiven.
 )
 
 // Companies finds each contact's company: identity first, then what is
@@ -382,11 +382,11 @@ func decide(id identity, dec *companymatch.Decision, known map[string][]companyd
 		}
 		return r
 	case id.personal && id.name == "":
-		return &schema.CompanyResult{Status: schema.CompanyPersonalEmail, Reason: "a free, relay or disposable address and no company name"}
+		return &schema.CompanyResult{Status: schema.CompanyPersonalEmail, Reason: schema.CompanyReason(schema.CompanyPersonalEmail, "")}
 	case id.name != "":
-		return &schema.CompanyResult{Status: schema.CompanyNotFound, Name: id.name, Reason: fmt.Sprintf("no company in the reference data matches %q", id.name)}
+		return &schema.CompanyResult{Status: schema.CompanyNotFound, Name: id.name, Reason: schema.CompanyReason(schema.CompanyNotFound, id.name)}
 	}
-	return &schema.CompanyResult{Status: schema.CompanyNotFound, Reason: "no work email domain and no company name"}
+	return &schema.CompanyResult{Status: schema.CompanyNotFound, Reason: schema.CompanyReason(schema.CompanyNotFound, "")}
 }
 
 // nameFits reports whether a company name agrees with a record known at a
@@ -481,7 +481,7 @@ func (c *Companies) describe(r *schema.CompanyResult, id identity, known map[str
 	if r.Domain == "" || len(recs) == 0 {
 		if r.Domain != "" && id.name != "" && id.columnDomain == "" {
 			r.Name = id.name
-			r.Fields = map[string]schema.Provenance{"name": {Source: SourceContact, Method: MethodAsGiven, Confidence: 0.5}}
+			r.Fields = map[string]schema.Provenance{"name": schema.AsGiven}
 		}
 		return
 	}

@@ -2,6 +2,7 @@ package processors
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -46,6 +47,40 @@ func companies(t *testing.T) *Companies {
 	return &Companies{Data: data}
 }
 
+// resolve is c.Resolve, and checks that each result a worker compacts for
+// its record reads back the same (see schema.CompanyResult.Compact).
+func resolve(t *testing.T, c *Companies, ctx context.Context, contacts []schema.Contact, emails []*schema.EmailResult) []*schema.CompanyResult {
+	t.Helper()
+	out := c.Resolve(ctx, contacts, emails)
+	for i, r := range out {
+		if r == nil {
+			continue
+		}
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back schema.CompanyResult
+		if err := json.Unmarshal(want, &back); err != nil {
+			t.Fatal(err)
+		}
+		back.Compact(contacts[i].Company)
+		compact, err := json.Marshal(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back = schema.CompanyResult{}
+		if err := json.Unmarshal(compact, &back); err != nil {
+			t.Fatal(err)
+		}
+		back.Expand(contacts[i].Company)
+		if got, _ := json.Marshal(back); string(got) != string(want) {
+			t.Errorf("row %d: compacted as %s, read back as %s, want %s", contacts[i].Row, compact, got, want)
+		}
+	}
+	return out
+}
+
 func TestCompaniesResolve(t *testing.T) {
 	c := companies(t)
 	tests := []struct {
@@ -64,12 +99,16 @@ func TestCompaniesResolve(t *testing.T) {
 		{"unknown name", "joe@gmail.com", "Unknown Widgets", schema.CompanyNotFound, "", "", "Unknown Widgets", "", ""},
 		{"webmail and no name", "joe@gmail.com", "", schema.CompanyPersonalEmail, "", "", "", "", ""},
 		{"work email not in the reference data", "ann@hooli.com", "Hooli", schema.CompanyMatched, "hooli.com", MethodWorkEmail, "Hooli", "", ""},
+		{"the name as given, trimmed", "ann@hooli.com", " Hooli XYZ ", schema.CompanyMatched, "hooli.com", MethodWorkEmail, "Hooli XYZ", "", ""},
+		{"a domain as the name, at a work email", "ann@hooli.com", "hooli.com", schema.CompanyMatched, "hooli.com", MethodWorkEmail, "", "", ""},
+		{"no name, a work email not in the reference data", "ann@hooli.com", "", schema.CompanyMatched, "hooli.com", MethodWorkEmail, "", "", ""},
+		{"no work email, no name", "", "", schema.CompanyNotFound, "", "", "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, domain, _ := cutAt(tt.email)
 			contacts := []schema.Contact{{Row: 1, Email: tt.email, Company: tt.company}}
-			got := c.Resolve(context.Background(), contacts, []*schema.EmailResult{{Address: tt.email, Domain: domain}})[0]
+			got := resolve(t, c, context.Background(), contacts, []*schema.EmailResult{{Address: tt.email, Domain: domain}})[0]
 			if got.Status != tt.status || got.Domain != tt.domain || got.Method != tt.method {
 				t.Fatalf("got %s %q by %q (%s), want %s %q by %q", got.Status, got.Domain, got.Method, got.Reason, tt.status, tt.domain, tt.method)
 			}
@@ -101,7 +140,7 @@ func TestCompaniesVote(t *testing.T) {
 		contacts = append(contacts, schema.Contact{Email: e, Company: "Pied Piper"})
 		emails = append(emails, &schema.EmailResult{Address: e, Domain: d})
 	}
-	got := c.Resolve(context.Background(), contacts, emails)
+	got := resolve(t, c, context.Background(), contacts, emails)
 	if r := got[2]; r.Status != schema.CompanyMatched || r.Domain != "pied-piper.com" || r.Method != MethodNameVote {
 		t.Fatalf("webmail contact of Pied Piper: %+v", r)
 	}
@@ -119,7 +158,7 @@ func TestCompaniesVoteAcrossBatches(t *testing.T) {
 			contacts = append(contacts, schema.Contact{Email: e, Company: "Initech LLC"})
 			emails = append(emails, &schema.EmailResult{Address: e, Domain: d})
 		}
-		return c.Resolve(WithJob(context.Background(), job), contacts, emails)
+		return resolve(t, c, WithJob(context.Background(), job), contacts, emails)
 	}
 	batch("job-1", "a@initech.com", "b@initech.com")
 	batch("job-1", "c@initech-mail.com")
@@ -158,7 +197,7 @@ func TestCompaniesFromWebsite(t *testing.T) {
 	web.URLs = func(string) []string { return []string{site.URL + "/"} }
 	c := companies(t)
 	c.Web = web
-	got := c.Resolve(context.Background(), []schema.Contact{{Email: "gavin@hooli.com"}, {Email: "tim@apple.com"}},
+	got := resolve(t, c, context.Background(), []schema.Contact{{Email: "gavin@hooli.com"}, {Email: "tim@apple.com"}},
 		[]*schema.EmailResult{{Domain: "hooli.com"}, {Domain: "apple.com"}})
 	h := got[0]
 	if h.Name != "Hooli XYZ" || h.Size != "51-200" || h.Locality != "Palo Alto" || h.CountryCode != "US" || h.Founded != 2004 ||
@@ -193,7 +232,7 @@ func TestCompaniesFromPaidAPI(t *testing.T) {
 	ctx := WithJob(context.Background(), "job-1")
 	contacts := []schema.Contact{{Email: "gavin@hooli.com"}, {Email: "tim@apple.com"}, {Email: "big@hooli.com"}}
 	emails := []*schema.EmailResult{{Domain: "hooli.com"}, {Domain: "apple.com"}, {Domain: "hooli.com"}}
-	got := c.Resolve(ctx, contacts, emails)
+	got := resolve(t, c, ctx, contacts, emails)
 	h := got[0]
 	if h.Name != "Hooli" || h.Size != "1001-5000" || h.CountryCode != "US" || h.Industry != "internet" || h.Founded != 2004 {
 		t.Fatalf("from the API: %+v", h)

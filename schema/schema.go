@@ -10,6 +10,8 @@ package schema
 
 import (
 	"embed"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -18,9 +20,10 @@ import (
 // address and reasons (see Contact.Fields and EmailResult.Compact), and in
 // version 3 an email result its normalized address too, and in version 4
 // its detail when it is the standard one of its reason (see
-// emailverify.OmitStandardDetail); records of the earlier versions always
-// have them, and are read as well.
-const RecordVersion = 4
+// emailverify.OmitStandardDetail), and in version 5 a company result its
+// name as given and its standard reason (see CompanyResult.Compact); records
+// of the earlier versions always have them, and are read as well.
+const RecordVersion = 5
 
 // Readable reports whether records of version v can be read.
 func Readable(v int) bool { return v >= 1 && v <= RecordVersion }
@@ -242,6 +245,53 @@ type CompanyResult struct {
 	// EmailDomain and NameDomain are both kept on an identity conflict.
 	EmailDomain string `json:"email_domain,omitempty"`
 	NameDomain  string `json:"name_domain,omitempty"`
+	// NameAsGiven stands, in a result record, for a Name that is the
+	// contact's company as given, whose provenance NameAsGiven is all of
+	// Fields (see Compact).
+	NameAsGiven bool `json:"name_as_given,omitempty"`
+}
+
+// AsGiven is the provenance of a company name taken from the contact as
+// given, when nothing better is known.
+var AsGiven = Provenance{Source: "contact", Method: "as_given", Confidence: 0.5}
+
+// CompanyReason is the reason of a company result of the status for a
+// contact whose company name, trimmed, is name, when nothing more is known
+// of it than its status: "" when the status has no such reason.
+func CompanyReason(status, name string) string {
+	switch {
+	case status == CompanyPersonalEmail && name == "":
+		return "a free, relay or disposable address and no company name"
+	case status == CompanyNotFound && name == "":
+		return "no work email domain and no company name"
+	case status == CompanyNotFound:
+		return fmt.Sprintf("no company in the reference data matches %q", name)
+	}
+	return ""
+}
+
+// Compact leaves out of c what a reader of a result record can tell
+// without it, given the contact's company: the name when it is the
+// company as given, with AsGiven its only provenance (NameAsGiven says
+// so), and the reason when it is CompanyReason's. Expand puts them back.
+func (c *CompanyResult) Compact(company string) {
+	company = strings.TrimSpace(company)
+	if c.Reason != "" && c.Reason == CompanyReason(c.Status, c.Name) {
+		c.Reason = ""
+	}
+	if c.Name != "" && c.Name == company && len(c.Fields) == 1 && c.Fields["name"] == AsGiven {
+		c.Name, c.Fields, c.NameAsGiven = "", nil, true
+	}
+}
+
+// Expand puts back what Compact left out, given the contact's company.
+func (c *CompanyResult) Expand(company string) {
+	if c.NameAsGiven {
+		c.Name, c.Fields, c.NameAsGiven = strings.TrimSpace(company), map[string]Provenance{"name": AsGiven}, false
+	}
+	if c.Reason == "" {
+		c.Reason = CompanyReason(c.Status, c.Name)
+	}
 }
 
 // CompanyFields are the company values that carry a Provenance, in the

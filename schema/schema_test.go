@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -138,6 +139,62 @@ func TestEmailResultCompactExpand(t *testing.T) {
 			}
 			if !reflect.DeepEqual(e, want) {
 				t.Errorf("Expand: %+v, want %+v", e, want)
+			}
+		})
+	}
+}
+
+func TestCompanyResultCompactExpand(t *testing.T) {
+	asGiven := map[string]schema.Provenance{"name": schema.AsGiven}
+	fromData := map[string]schema.Provenance{"name": {Source: "reference_dataset:csv", Method: "domain_lookup", Confidence: 0.9}}
+	tests := []struct {
+		name    string
+		company string
+		in      schema.CompanyResult
+		compact schema.CompanyResult
+	}{
+		{"the name as given", " Acme ",
+			schema.CompanyResult{Status: schema.CompanyMatched, Domain: "acme.test", Name: "Acme", Fields: asGiven},
+			schema.CompanyResult{Status: schema.CompanyMatched, Domain: "acme.test", NameAsGiven: true}},
+		{"the name as given and more provenance", "Acme",
+			schema.CompanyResult{Status: schema.CompanyMatched, Name: "Acme", Size: "1-10", Fields: map[string]schema.Provenance{"name": schema.AsGiven, "size": schema.AsGiven}},
+			schema.CompanyResult{Status: schema.CompanyMatched, Name: "Acme", Size: "1-10", Fields: map[string]schema.Provenance{"name": schema.AsGiven, "size": schema.AsGiven}}},
+		{"another name", "Acme Ltd",
+			schema.CompanyResult{Status: schema.CompanyMatched, Name: "Acme", Fields: asGiven},
+			schema.CompanyResult{Status: schema.CompanyMatched, Name: "Acme", Fields: asGiven}},
+		{"a name from the reference data", "Acme",
+			schema.CompanyResult{Status: schema.CompanyMatched, Name: "Acme", Fields: fromData},
+			schema.CompanyResult{Status: schema.CompanyMatched, Name: "Acme", Fields: fromData}},
+		{"not found: the standard reason", "Acme",
+			schema.CompanyResult{Status: schema.CompanyNotFound, Name: "Acme", Reason: `no company in the reference data matches "Acme"`},
+			schema.CompanyResult{Status: schema.CompanyNotFound, Name: "Acme"}},
+		{"not found without a name", "",
+			schema.CompanyResult{Status: schema.CompanyNotFound, Reason: "no work email domain and no company name"},
+			schema.CompanyResult{Status: schema.CompanyNotFound}},
+		{"not found: another reason", "Acme",
+			schema.CompanyResult{Status: schema.CompanyNotFound, Name: "Acme", Reason: "the reference data could not be read"},
+			schema.CompanyResult{Status: schema.CompanyNotFound, Name: "Acme", Reason: "the reference data could not be read"}},
+		{"a personal address", "",
+			schema.CompanyResult{Status: schema.CompanyPersonalEmail, Reason: "a free, relay or disposable address and no company name"},
+			schema.CompanyResult{Status: schema.CompanyPersonalEmail}},
+		{"a reason of its own", "Acme",
+			schema.CompanyResult{Status: schema.CompanyMatched, Reason: "1 of 1 contacts named \"Acme\" in this job are at acme.test", Name: "Acme", Fields: asGiven},
+			schema.CompanyResult{Status: schema.CompanyMatched, Reason: "1 of 1 contacts named \"Acme\" in this job are at acme.test", NameAsGiven: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.in
+			c.Fields = maps.Clone(tt.in.Fields)
+			c.Compact(tt.company)
+			if !reflect.DeepEqual(c, tt.compact) {
+				t.Errorf("Compact: %+v, want %+v", c, tt.compact)
+			}
+			if v, err := json.Marshal(c); err != nil || c.NameAsGiven != strings.Contains(string(v), `"name_as_given":true`) {
+				t.Errorf("record %s (%v)", v, err)
+			}
+			c.Expand(tt.company)
+			if !reflect.DeepEqual(c, tt.in) {
+				t.Errorf("Expand: %+v, want %+v", c, tt.in)
 			}
 		})
 	}

@@ -508,6 +508,9 @@ func (s *Store) contacts(ctx context.Context, jobID string, limit, after int, f 
 		if e := c.EmailResult; e != nil {
 			e.Expand(c.Email) // stored as the record had it
 		}
+		if r := c.CompanyResult; r != nil {
+			r.Expand(c.Company)
+		}
 		if len(c.StoredFields) == 0 && named == nil {
 			var err error
 			if named, err = s.namedColumns(ctx, jobID); err != nil {
@@ -555,7 +558,8 @@ type StoredContact struct {
 	Status        string          `bun:"status"`
 	Error         string          `bun:"error"`
 	Fields        []string        `bun:"fields"`
-	Email         string          `bun:"email"` // the contact's, which the email result may leave out (see schema.EmailResult.Expand)
+	Email         string          `bun:"email"`   // the contact's, which the email result may leave out (see schema.EmailResult.Expand)
+	Company       string          `bun:"company"` // the contact's, which the company result may leave out (see schema.CompanyResult.Expand)
 	EmailResult   json.RawMessage `bun:"email_result"`
 	CompanyResult json.RawMessage `bun:"company_result"`
 }
@@ -634,7 +638,7 @@ func (s *Store) contactPage(ctx context.Context, jobID string, named []string, a
 		}
 		c.EmailResult, c.CompanyResult = email, company
 		c.Status = status(st)
-		c.Email = in.Email
+		c.Email, c.Company = in.Email, in.Company
 		var err error
 		if c.Fields, err = fieldsOf(fields, &in, named); err != nil {
 			return nil, fmt.Errorf("row %d: fields: %w", c.Row, err)

@@ -162,7 +162,7 @@ func (p *copyOutParser) tuple(buf []byte) (int, error) {
 	var err error
 	if len(cols[3]) > 0 {
 		c.Fields, err = decodeFields(cols[3])
-		c.Email = string(cols[8])
+		c.Email, c.Company = string(cols[8]), string(cols[9])
 	} else {
 		// The named values, cut out of one string.
 		var sb strings.Builder
@@ -176,7 +176,7 @@ func (p *copyOutParser) tuple(buf []byte) (int, error) {
 			v[i], at = all[at:at+len(cols[6+i])], at+len(cols[6+i])
 		}
 		in := schema.Contact{FirstName: v[0], LastName: v[1], Email: v[2], Company: v[3], Phone: v[4]}
-		c.Fields, c.Email = in.Values(p.named), v[2]
+		c.Fields, c.Email, c.Company = in.Values(p.named), v[2], v[3]
 	}
 	if err != nil {
 		return 0, fmt.Errorf("row %d: fields: %w", c.Row, err)

@@ -57,7 +57,7 @@ func TestCopyOutParser(t *testing.T) {
 		case 1:
 			c.CompanyResult = []byte(`{"status":"matched"}`)
 		}
-		c.Email = "someone@example.test"
+		c.Email, c.Company = "someone@example.test", "Acme"
 		if i%4 == 1 {
 			c.Fields = []string{"Zoë " + strconv.Itoa(i), "z" + strconv.Itoa(i) + "@example.test"}
 			c.Email = c.Fields[1]

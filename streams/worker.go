@@ -139,6 +139,9 @@ func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record, 
 			emailverify.OmitStandardDetail(e)
 			e.Compact(results[i].Input.Email)
 		}
+		if c := results[i].Company; c != nil {
+			c.Compact(results[i].Input.Company)
+		}
 	}
 	buf := valueBuffers.Get().(*bytes.Buffer)
 	release = func() { valueBuffers.Put(buf) }

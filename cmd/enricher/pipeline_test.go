@@ -113,15 +113,19 @@ func TestPipelineEndToEnd(t *testing.T) {
 						Score                  float64
 					}
 					CompanyMatch struct {
-						Status, Domain, Source, Method string
-						Confidence                     float64
+						Status, Domain, Source, Method, Name string
+						Confidence                           float64
+						Fields                               []struct {
+							Field, Source, Method string
+							Confidence            float64
+						}
 					}
 				}
 			}
 		}
 	}
 	if errs := s.gql(`query($id: ID!) { contacts(jobId: $id, first: 1) { edges { node {
-		emailCheck { address normalized status reason detail reasons flags mx score } companyMatch { status domain source method confidence } } } } }`,
+		emailCheck { address normalized status reason detail reasons flags mx score } companyMatch { status domain source method confidence name fields { field source method confidence } } } } } }`,
 		map[string]any{"id": job.ID}, &one); errs != nil {
 		t.Fatal(errs)
 	}
@@ -134,6 +138,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 		fmt.Sprint(n.EmailCheck.Mx) != "[mx.company1.com]" || n.CompanyMatch.Status != "MATCHED" || n.CompanyMatch.Domain != "company1.com" ||
 		n.CompanyMatch.Source != "email_domain" || n.CompanyMatch.Confidence == 0 {
 		t.Errorf("contact 1 in GraphQL: %+v", n)
+	}
+	// So is the company name as given, with its provenance.
+	if c := one.Contacts.Edges[0].Node.CompanyMatch; c.Name != "Company 1" || fmt.Sprintf("%+v", c.Fields) != "[{Field:name Source:contact Method:as_given Confidence:0.5}]" {
+		t.Errorf("company of contact 1 in GraphQL: %+v", c)
 	}
 
 	recs := s.checkExport(job.ID, rows, header)
@@ -151,8 +159,12 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Errorf("row 7 exported as %q", r)
 	}
 	if r := byRow["1"]; r[5] != "multi\nline" || r[col["company_domain"]] != "company1.com" || r[col["email_mx"]] != "mx.company1.com" ||
-		r[col["email_reasons"]] != "mailbox_not_checked" || r[col["email_normalized"]] != "person1@company1.com" {
+		r[col["email_reasons"]] != "mailbox_not_checked" || r[col["email_normalized"]] != "person1@company1.com" ||
+		r[col["company_name"]] != "Company 1" || r[col["company_name_source"]] != "contact/as_given/0.50" {
 		t.Errorf("row 1 exported as %q", r)
+	}
+	if r := byRow["10"]; r[col["company_status"]] != "personal_email" || r[col["company_reason"]] != "a free, relay or disposable address and no company name" {
+		t.Errorf("row 10 exported as %q", r)
 	}
 
 	var list struct {
