@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/enricher/enricher/contactcsv"
+	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/schema"
 	"github.com/enricher/enricher/store"
 )
@@ -103,7 +104,7 @@ func emailColumns(rec []string, raw []byte, email string, e *exportEmail) ([]str
 		}
 	}
 	return append(rec, e.Status, e.Reason, strings.Join(e.Reasons, ";"), strconv.FormatFloat(e.Score, 'f', 2, 64),
-		e.Normalized, e.DidYouMean, strings.Join(e.Flags, ";"), strings.Join(e.MX, ";")), nil
+		e.Normalized, e.DidYouMean, strings.Join(emailverify.Flags(e.Reason, e.Flags), ";"), strings.Join(e.MX, ";")), nil
 }
 
 // companyColumns appends the values of the company columns of

@@ -93,7 +93,7 @@ func (r *emailCheckResolver) DidYouMean(ctx context.Context, obj *schema.EmailRe
 
 // Flags is the resolver for the flags field.
 func (r *emailCheckResolver) Flags(ctx context.Context, obj *schema.EmailResult) ([]string, error) {
-	return nonNil(obj.Flags), nil
+	return nonNil(emailverify.Flags(obj.Reason, obj.Flags)), nil
 }
 
 // Fixes is the resolver for the fixes field.

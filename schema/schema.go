@@ -20,8 +20,9 @@ import (
 // address and reasons (see Contact.Fields and EmailResult.Compact), and in
 // version 3 an email result its normalized address too, and in version 4
 // its detail when it is the standard one of its reason (see
-// emailverify.OmitStandardDetail), and in version 5 a company result its
-// name as given and its standard reason (see CompanyResult.Compact); records
+// emailverify.OmitImplied), and in version 5 a company result its name as
+// given and its standard reason (see CompanyResult.Compact) and an email
+// result the mailbox_not_checked flag of that reason; records
 // of the earlier versions always have them, and are read as well.
 const RecordVersion = 5
 

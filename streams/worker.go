@@ -136,7 +136,7 @@ func (w *Worker) enrich(ctx context.Context, rec *kgo.Record) (out *kgo.Record, 
 	}
 	for i := range results {
 		if e := results[i].Email; e != nil {
-			emailverify.OmitStandardDetail(e)
+			emailverify.OmitImplied(e)
 			e.Compact(results[i].Input.Email)
 		}
 		if c := results[i].Company; c != nil {

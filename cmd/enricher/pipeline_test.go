@@ -129,12 +129,12 @@ func TestPipelineEndToEnd(t *testing.T) {
 		map[string]any{"id": job.ID}, &one); errs != nil {
 		t.Fatal(errs)
 	}
-	// The address, its normalized form, the detail and the lone reason,
-	// left out of the result record, are there.
+	// The address, its normalized form, the detail, the lone reason and
+	// the flag of that reason, left out of the result record, are there.
 	if n := one.Contacts.Edges[0].Node; n.EmailCheck.Status != "VALID" || n.EmailCheck.Reason != "mailbox_not_checked" ||
 		n.EmailCheck.Address != "person1@company1.com" || n.EmailCheck.Normalized != "person1@company1.com" ||
 		n.EmailCheck.Detail != "company1.com accepts mail; the mailbox itself was not checked (SMTP probing is off)" ||
-		fmt.Sprint(n.EmailCheck.Reasons) != "[mailbox_not_checked]" ||
+		fmt.Sprint(n.EmailCheck.Reasons) != "[mailbox_not_checked]" || fmt.Sprint(n.EmailCheck.Flags) != "[mailbox_not_checked]" ||
 		fmt.Sprint(n.EmailCheck.Mx) != "[mx.company1.com]" || n.CompanyMatch.Status != "MATCHED" || n.CompanyMatch.Domain != "company1.com" ||
 		n.CompanyMatch.Source != "email_domain" || n.CompanyMatch.Confidence == 0 {
 		t.Errorf("contact 1 in GraphQL: %+v", n)
@@ -160,7 +160,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 	if r := byRow["1"]; r[5] != "multi\nline" || r[col["company_domain"]] != "company1.com" || r[col["email_mx"]] != "mx.company1.com" ||
 		r[col["email_reasons"]] != "mailbox_not_checked" || r[col["email_normalized"]] != "person1@company1.com" ||
-		r[col["company_name"]] != "Company 1" || r[col["company_name_source"]] != "contact/as_given/0.50" {
+		r[col["company_name"]] != "Company 1" || r[col["company_name_source"]] != "contact/as_given/0.50" || r[col["email_flags"]] != "mailbox_not_checked" {
 		t.Errorf("row 1 exported as %q", r)
 	}
 	if r := byRow["10"]; r[col["company_status"]] != "personal_email" || r[col["company_reason"]] != "a free, relay or disposable address and no company name" {

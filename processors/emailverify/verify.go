@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -459,18 +460,32 @@ func StandardDetail(reason, domain, local string) string {
 	return ""
 }
 
-// OmitStandardDetail leaves e's detail out when it is the standard detail
-// of its reason (see StandardDetail), as a result record does; Detail
-// tells it again. Call it before schema.EmailResult.Compact, which may
-// leave out the normalized address it reads.
-func OmitStandardDetail(e *schema.EmailResult) {
+// OmitImplied leaves out of e, as a result record does, what its reason
+// tells: its detail when it is the reason's standard one (see
+// StandardDetail), and the mailbox_not_checked flag, last of the flags,
+// when that is the reason; Detail and Flags tell them again. Call it before
+// schema.EmailResult.Compact, which may leave out the normalized address
+// it reads.
+func OmitImplied(e *schema.EmailResult) {
 	if e.Detail != "" && e.Detail == StandardDetail(e.Reason, e.Domain, localPart(e.Normalized)) {
 		e.Detail = ""
 	}
+	if n := len(e.Flags); e.Reason == ReasonMailboxNotChecked && n > 0 && e.Flags[n-1] == FlagMailboxNotChecked {
+		e.Flags = e.Flags[:n-1]
+	}
+}
+
+// Flags are the flags of a result whose reason is reason and whose
+// record has flags, with the one a record left out (see OmitImplied).
+func Flags(reason string, flags []string) []string {
+	if reason != ReasonMailboxNotChecked || slices.Contains(flags, FlagMailboxNotChecked) {
+		return flags
+	}
+	return append(flags[:len(flags):len(flags)], FlagMailboxNotChecked)
 }
 
 // Detail is e's detail, the standard one of its reason when a result record
-// left it out (see OmitStandardDetail). Call it after
+// left it out (see OmitImplied). Call it after
 // schema.EmailResult.Expand.
 func Detail(e *schema.EmailResult) string {
 	if e.Detail != "" || e.Normalized == "" {

@@ -222,7 +222,9 @@ func TestBreakerStopsAskingADeadResolver(t *testing.T) {
 
 // A result record leaves out a detail that follows from the reason, and
 // reading it puts the same detail back; other details stay.
-func TestStandardDetailLeftOutAndBack(t *testing.T) {
+// A result record leaves out what the reason tells (the standard detail,
+// the mailbox_not_checked flag), and Detail and Flags give it back.
+func TestImpliedLeftOutAndBack(t *testing.T) {
 	lists := emaillists.Default().With(emaillists.Overrides{Deny: []string{"evil.com"}})
 	v := newVerifier(t, Config{Lists: lists})
 	tests := []struct {
@@ -240,7 +242,7 @@ func TestStandardDetailLeftOutAndBack(t *testing.T) {
 	for _, tt := range tests {
 		r := v.Verify(context.Background(), tt.in)
 		e := r
-		OmitStandardDetail(&e)
+		OmitImplied(&e)
 		e.Compact(tt.in)
 		if (e.Detail == "") != tt.omitted {
 			t.Errorf("%s (%s): detail in the record %q, want it left out: %v", tt.in, r.Reason, e.Detail, tt.omitted)
@@ -248,6 +250,12 @@ func TestStandardDetailLeftOutAndBack(t *testing.T) {
 		e.Expand(tt.in)
 		if got := Detail(&e); got != r.Detail || got == "" {
 			t.Errorf("%s (%s): detail read back %q, want %q", tt.in, r.Reason, got, r.Detail)
+		}
+		if e.Has(FlagMailboxNotChecked) || r.Reason == ReasonMailboxNotChecked && !r.Has(FlagMailboxNotChecked) {
+			t.Errorf("%s (%s): flags %q in the record, verdict %q", tt.in, r.Reason, e.Flags, r.Flags)
+		}
+		if got := Flags(e.Reason, e.Flags); !slices.Equal(got, r.Flags) {
+			t.Errorf("%s (%s): flags read back %q, want %q", tt.in, r.Reason, got, r.Flags)
 		}
 	}
 }
