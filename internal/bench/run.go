@@ -307,7 +307,7 @@ func runStack(ctx context.Context, opts Options, name, input string) (res StackR
 	}
 	lagCtx, stopLag := context.WithCancel(ctx)
 	lagDone := make(chan *Lag, 1)
-	go func() { lagDone <- lag.run(lagCtx, 250*time.Millisecond) }()
+	go func() { lagDone <- lag.run(lagCtx, 500*time.Millisecond) }() // each sample costs the broker a few requests
 	job, err := client.Upload(ctx, input)
 	ingest := time.Since(start)
 	lag.uploaded()
@@ -450,7 +450,7 @@ func waitGroups(ctx context.Context, brokers string, groups map[string]int) erro
 }
 
 // Lag is what the consumer groups had left to do while the job ran,
-// sampled about every 250 ms: it tells which stage is behind.
+// sampled about every 500 ms: it tells which stage is behind.
 type Lag struct {
 	Samples    int   `json:"samples"`
 	MaxBatches int64 `json:"max_batches_lag"` // batch records produced, not yet enriched and committed by the workers
