@@ -128,7 +128,8 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 		if d := emails[i].Domain; d != "" {
 			p, ok := personal[d]
 			if !ok {
-				p = lists.Free(d) || lists.Disposable(d) || lists.Relay(d)
+				disposable, free, relay := lists.Kinds(d)
+				p = free || disposable || relay
 				personal[d] = p
 			}
 			if p {

@@ -37,9 +37,7 @@ const (
 // A Lists is immutable and safe for concurrent use. The zero Lists matches
 // nothing; use Default.
 type Lists struct {
-	disposable *domainSet
-	free       *domainSet // excludes entries that are disposable or relay
-	relay      *domainSet
+	domains    domainIndex         // disposable, free (none disposable or relay) and relay
 	roles      map[string]struct{} // normalised local parts
 	rolePrefix []string            // normalised local-part prefixes
 	allow      map[string]struct{}
@@ -91,24 +89,38 @@ func (l *Lists) With(o Overrides) *Lists {
 // Disposable reports whether domain belongs to a disposable (throw-away)
 // e-mail service, unless it is allowed.
 func (l *Lists) Disposable(domain string) bool {
-	d := normDomain(domain)
-	return l.disposable.match(d) && !matchParents(l.allow, d)
+	return l.kinds(domain)&kindDisposable != 0
 }
 
 // Free reports whether domain belongs to a free webmail provider or to a
 // consumer ISP's mail service (gmail.com, yahoo.co.uk, gmx.de, comcast.net),
 // unless it is allowed. Disposable and relay domains are not free.
 func (l *Lists) Free(domain string) bool {
-	d := normDomain(domain)
-	return l.free.match(d) && !matchParents(l.allow, d)
+	return l.kinds(domain)&kindFree != 0
 }
 
 // Relay reports whether domain belongs to a relay or alias-forwarding
 // service (privaterelay.appleid.com, duck.com, mozmail.com, simplelogin.*,
 // anonaddy.*, addy.io), unless it is allowed.
 func (l *Lists) Relay(domain string) bool {
+	return l.kinds(domain)&kindRelay != 0
+}
+
+// Kinds reports what Disposable, Free and Relay report of domain, in one
+// look-up.
+func (l *Lists) Kinds(domain string) (disposable, free, relay bool) {
+	k := l.kinds(domain)
+	return k&kindDisposable != 0, k&kindFree != 0, k&kindRelay != 0
+}
+
+// kinds returns the lists that have domain, or none if it is allowed.
+func (l *Lists) kinds(domain string) kinds {
 	d := normDomain(domain)
-	return l.relay.match(d) && !matchParents(l.allow, d)
+	k := l.domains.match(d)
+	if k != 0 && matchParents(l.allow, d) {
+		return 0
+	}
+	return k
 }
 
 // Denied reports whether domain or one of its parents is in the Deny
@@ -187,43 +199,69 @@ func (l *Lists) Alias(local, domain string) (base string, ok bool) {
 // Versions returns the versions of the embedded lists.
 func (l *Lists) Versions() Versions { return l.versions }
 
-// domainSet is a set of domains matched on a domain and its parents above
-// the public suffix. labels holds "name.*" entries: the registrable label
-// that matches under any public suffix.
-type domainSet struct {
-	exact  map[string]struct{}
-	labels map[string]struct{}
+// kinds is a set of the domain lists.
+type kinds uint8
+
+const (
+	kindDisposable kinds = 1 << iota
+	kindFree
+	kindRelay
+)
+
+// domainIndex says which lists have a domain, matched on the domain and
+// its parents above the public suffix. labels holds "name.*" entries: the
+// registrable label that matches under any public suffix.
+type domainIndex struct {
+	exact  map[string]kinds
+	labels map[string]kinds
 }
 
-// match reports whether d, or a parent of d that is not a public suffix,
-// is in the set. d must be normalised. The public suffix is looked up only
-// when a candidate hits, so misses, the common case, cost one map lookup
-// per label.
-func (s *domainSet) match(d string) bool {
-	if s == nil || d == "" || len(s.exact) == 0 && len(s.labels) == 0 {
-		return false
+// add puts the list entries of the list k in x.
+func (x *domainIndex) add(k kinds, entries []string) {
+	if x.exact == nil {
+		x.exact, x.labels = map[string]kinds{}, map[string]kinds{}
 	}
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e, ".*"); ok {
+			x.labels[strings.ToLower(name)] |= k
+		} else if e = normEntry(e); e != "" && !reserved(e) {
+			x.exact[e] |= k
+		}
+	}
+}
+
+// match returns the lists that have d, or a parent of d that is not a
+// public suffix. d must be normalised. The public suffix is looked up only
+// when a candidate hits, so misses, the common case, cost one or two map
+// lookups per label, for all the lists at once.
+func (x *domainIndex) match(d string) kinds {
+	if d == "" || len(x.exact) == 0 && len(x.labels) == 0 {
+		return 0
+	}
+	var out kinds
 	suffix, known := "", false
 	for c := d; ; {
 		dot := strings.IndexByte(c, '.')
-		_, exact := s.exact[c]
-		wild := false
-		if !exact && dot > 0 && len(s.labels) > 0 {
-			_, wild = s.labels[c[:dot]]
+		exact, wild := x.exact[c], kinds(0)
+		if dot > 0 && len(x.labels) > 0 {
+			wild = x.labels[c[:dot]]
 		}
-		if exact || wild {
+		if (exact|wild)&^out != 0 {
 			if !known {
 				suffix, _ = publicsuffix.PublicSuffix(d)
 				known = true
 			}
 			// An exact entry must be longer than the public suffix; a
 			// "name.*" entry must be exactly name plus the suffix.
-			if exact && len(c) > len(suffix) || wild && c[dot+1:] == suffix {
-				return true
+			if len(c) > len(suffix) {
+				out |= exact
+			}
+			if dot > 0 && c[dot+1:] == suffix {
+				out |= wild
 			}
 		}
 		if dot < 0 {
-			return false
+			return out
 		}
 		c = c[dot+1:]
 	}
@@ -353,20 +391,20 @@ func load(fsys fs.FS) (*Lists, error) {
 	}
 
 	l := &Lists{
-		disposable: newDomainSet(disp),
-		relay:      newDomainSet(relay),
-		roles:      make(map[string]struct{}, len(roles)),
+		roles: make(map[string]struct{}, len(roles)),
 		versions: Versions{
 			Disposable: dispVer,
 			Free:       freeVer + " + " + extraVer,
 		},
 	}
+	l.domains.add(kindDisposable, disp)
+	l.domains.add(kindRelay, relay)
 	// A domain that is disposable or a relay is not a free provider, even
 	// if the free list (which mixes categories) says so.
-	l.free = &domainSet{exact: make(map[string]struct{}, len(free)+len(extra))}
+	// Its entries are domains only, never "name.*".
 	for _, d := range append(free, extra...) {
-		if d = normEntry(d); d != "" && !reserved(d) && !l.disposable.match(d) && !l.relay.match(d) {
-			l.free.exact[d] = struct{}{}
+		if d = normEntry(d); d != "" && !reserved(d) && l.domains.match(d)&(kindDisposable|kindRelay) == 0 {
+			l.domains.exact[d] |= kindFree
 		}
 	}
 	for _, r := range roles {
@@ -383,22 +421,6 @@ func load(fsys fs.FS) (*Lists, error) {
 		}
 	}
 	return l, nil
-}
-
-// newDomainSet builds a domainSet from list entries.
-func newDomainSet(entries []string) *domainSet {
-	s := &domainSet{
-		exact:  make(map[string]struct{}, len(entries)),
-		labels: make(map[string]struct{}),
-	}
-	for _, e := range entries {
-		if name, ok := strings.CutSuffix(e, ".*"); ok {
-			s.labels[strings.ToLower(name)] = struct{}{}
-		} else if e = normEntry(e); e != "" && !reserved(e) {
-			s.exact[e] = struct{}{}
-		}
-	}
-	return s
 }
 
 // readList reads a list file: one entry per line, blank lines and lines

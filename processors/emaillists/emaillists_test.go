@@ -288,6 +288,17 @@ func TestVersions(t *testing.T) {
 	}
 }
 
+// count returns how many entries of m are in the list k.
+func count(m map[string]kinds, k kinds) int {
+	n := 0
+	for _, v := range m {
+		if v&k != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func TestSizes(t *testing.T) {
 	l := Default()
 	tests := []struct {
@@ -295,9 +306,9 @@ func TestSizes(t *testing.T) {
 		got  int
 		min  int
 	}{
-		{"disposable", len(l.disposable.exact), 5000},
-		{"free", len(l.free.exact), 3000},
-		{"relay", len(l.relay.exact) + len(l.relay.labels), 10},
+		{"disposable", count(l.domains.exact, kindDisposable), 5000},
+		{"free", count(l.domains.exact, kindFree), 3000},
+		{"relay", count(l.domains.exact, kindRelay) + count(l.domains.labels, kindRelay), 10},
 		{"role", len(l.roles) + len(l.rolePrefix), 50},
 	}
 	for _, tt := range tests {
@@ -408,6 +419,34 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Kinds answers what Disposable, Free and Relay answer.
+func TestKinds(t *testing.T) {
+	l := Default().With(Overrides{Allow: []string{"sub.mailinator.com"}})
+	for _, d := range []string{"mailinator.com", "x.mailinator.com", "sub.mailinator.com", "a.sub.mailinator.com", "gmail.com", "GMAIL.com.",
+		"yahoo.co.uk", "duck.com", "x.simplelogin.co.uk", "simplelogin.com", "acme.com", "co.uk", "com", "", "alder7.test"} {
+		disposable, free, relay := l.Kinds(d)
+		if disposable != l.Disposable(d) || free != l.Free(d) || relay != l.Relay(d) {
+			t.Errorf("Kinds(%q) = %v %v %v; Disposable, Free and Relay say %v %v %v", d, disposable, free, relay, l.Disposable(d), l.Free(d), l.Relay(d))
+		}
+	}
+	if d, f, r := l.Kinds("x.mailinator.com"); !d || f || r {
+		t.Errorf("x.mailinator.com: %v %v %v", d, f, r)
+	}
+	if d, f, r := l.Kinds("yahoo.co.uk"); d || !f || r {
+		t.Errorf("yahoo.co.uk: %v %v %v", d, f, r)
+	}
+}
+
+// BenchmarkKinds asks all three lists of a work domain, the common case.
+func BenchmarkKinds(b *testing.B) {
+	l := Default()
+	domains := []string{"alder7.test", "meridian90.test", "acme.co.uk", "gmail.com"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		l.Kinds(domains[i%len(domains)])
+	}
 }
 
 func BenchmarkDisposable(b *testing.B) {

@@ -254,8 +254,8 @@ func (v *Verifier) kindOf(domain string, memo map[string]domainKind) domainKind 
 	if k, ok := memo[domain]; ok {
 		return k
 	}
-	l := v.cfg.Lists
-	k := domainKind{free: l.Free(domain), relay: l.Relay(domain), disposable: l.Disposable(domain)}
+	var k domainKind
+	k.disposable, k.free, k.relay = v.cfg.Lists.Kinds(domain)
 	if memo != nil {
 		memo[domain] = k
 	}
