@@ -284,7 +284,7 @@ func (s *scanner) object(raw *json.RawMessage, name1 string, v1 *string, name2 s
 			case name2 != "" && string(key) == name2:
 				dst = v2
 			case len(key) == len(name1) && bytes.EqualFold(key, []byte(name1)),
-				len(key) == len(name2) && bytes.EqualFold(key, []byte(name2)):
+				name2 != "" && len(key) == len(name2) && bytes.EqualFold(key, []byte(name2)):
 				return false
 			}
 			if dst != nil {
