@@ -137,6 +137,7 @@ func (d Domain) clone() Domain {
 type Resolver struct {
 	server       string
 	udp, tcp     *dns.Client
+	timeout      time.Duration // of one attempt
 	attempts     int
 	minTTL       time.Duration
 	maxTTL       time.Duration
@@ -194,6 +195,7 @@ func New(cfg Config) (*Resolver, error) {
 		server:       server,
 		udp:          &dns.Client{Net: "udp", Timeout: cfg.Timeout},
 		tcp:          &dns.Client{Net: "tcp", Timeout: cfg.Timeout},
+		timeout:      cfg.Timeout,
 		attempts:     cfg.Attempts,
 		minTTL:       cfg.MinTTL,
 		maxTTL:       cfg.MaxTTL,

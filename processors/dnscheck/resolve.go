@@ -3,6 +3,7 @@ package dnscheck
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+	"golang.org/x/net/dns/dnsmessage"
 )
 
 // outcome classifies the answer to one query.
@@ -28,7 +30,8 @@ const (
 // answer is the result of one query.
 type answer struct {
 	outcome outcome
-	rrs     []dns.RR      // records of the asked type, when found
+	mx      []MX          // the MX records, when found; a null MX has Host ""
+	addrs   []netip.Addr  // the A or AAAA records, when found
 	ttl     time.Duration // cache time allowed by the answer
 	detail  string        // "MX: SERVFAIL" and the like, when failed
 }
@@ -63,14 +66,12 @@ func (r *Resolver) resolve(ctx context.Context, name string) Domain {
 func (r *Resolver) fromMX(d *Domain, mx answer) {
 	d.TTL = mx.ttl
 	null := 0
-	for _, rr := range mx.rrs {
-		m := rr.(*dns.MX)
-		host := strings.TrimSuffix(strings.ToLower(m.Mx), ".")
-		if host == "" {
+	for _, m := range mx.mx {
+		if m.Host == "" {
 			null++
 			continue
 		}
-		d.MX = append(d.MX, MX{Pref: m.Preference, Host: host})
+		d.MX = append(d.MX, m)
 	}
 	if len(d.MX) == 0 {
 		// RFC 7505 section 3: a single "0 ." record; anything else
@@ -111,21 +112,7 @@ func (r *Resolver) fromAddrs(ctx context.Context, d *Domain, mxTTL time.Duration
 			d.NXDomain = true // the name vanished since the MX query
 		}
 		d.TTL = min(d.TTL, ans.ttl)
-		for _, rr := range ans.rrs {
-			var ip net.IP
-			switch rr := rr.(type) {
-			case *dns.A:
-				ip = rr.A
-			case *dns.AAAA:
-				ip = rr.AAAA
-			}
-			addr, ok := netip.AddrFromSlice(ip)
-			if !ok {
-				continue
-			}
-			if rr.Header().Rrtype == dns.TypeA {
-				addr = addr.Unmap()
-			}
+		for _, addr := range ans.addrs {
 			all = append(all, addr)
 			if isRoutable(addr) || r.allowPrivate && isUsable(addr) {
 				routable = append(routable, addr)
@@ -152,61 +139,138 @@ func (r *Resolver) fromAddrs(ctx context.Context, d *Domain, mxTTL time.Duration
 // answer.
 func (r *Resolver) query(ctx context.Context, name string, qtype uint16) answer {
 	typ := dns.TypeToString[qtype]
-	resp, err := r.exchange(ctx, name, qtype)
+	msg, err := r.exchange(ctx, name, qtype)
 	if err != nil {
 		return answer{outcome: failed, detail: fmt.Sprintf("%s: %v", typ, err)}
 	}
-	switch resp.Rcode {
-	case dns.RcodeSuccess:
-		var rrs []dns.RR
-		var ttl uint32
-		for _, rr := range resp.Answer { // may start with a CNAME chain
-			if h := rr.Header(); h.Rrtype == qtype && h.Class == dns.ClassINET {
-				if len(rrs) == 0 || h.Ttl < ttl {
-					ttl = h.Ttl
-				}
-				rrs = append(rrs, rr)
+	ans, err := r.read(msg, qtype)
+	if err != nil {
+		return answer{outcome: failed, detail: fmt.Sprintf("%s: malformed answer: %v", typ, err)}
+	}
+	return ans
+}
+
+// read classifies msg, the answer to a question of type qtype whose ID and
+// question send has checked. It reads the message where it lies rather
+// than unpacking every record into a value of its own: a bulk check asks
+// tens of thousands of questions.
+func (r *Resolver) read(msg []byte, qtype uint16) (answer, error) {
+	var p dnsmessage.Parser
+	h, err := p.Start(msg)
+	if err != nil {
+		return answer{}, err
+	}
+	if err := p.SkipAllQuestions(); err != nil {
+		return answer{}, err
+	}
+	switch h.RCode {
+	case dnsmessage.RCodeSuccess:
+	case dnsmessage.RCodeNameError:
+		ttl, err := r.negativeTTL(&p)
+		return answer{outcome: nxdomain, ttl: ttl}, err
+	default:
+		return answer{outcome: failed, detail: fmt.Sprintf("%s: %s", dns.TypeToString[qtype], dns.RcodeToString[int(h.RCode)])}, nil
+	}
+	var ans answer
+	var ttl uint32
+	n := 0
+	for { // the answers may start with a CNAME chain
+		rh, err := p.AnswerHeader()
+		if errors.Is(err, dnsmessage.ErrSectionDone) {
+			break
+		}
+		if err != nil {
+			return answer{}, err
+		}
+		if uint16(rh.Type) != qtype || rh.Class != dnsmessage.ClassINET {
+			if err := p.SkipAnswer(); err != nil {
+				return answer{}, err
+			}
+			continue
+		}
+		switch rh.Type {
+		case dnsmessage.TypeMX:
+			mx, err := p.MXResource()
+			if err != nil {
+				return answer{}, err
+			}
+			host := strings.TrimSuffix(strings.ToLower(mx.MX.String()), ".")
+			ans.mx = append(ans.mx, MX{Pref: mx.Pref, Host: host})
+		case dnsmessage.TypeA:
+			a, err := p.AResource()
+			if err != nil {
+				return answer{}, err
+			}
+			ans.addrs = append(ans.addrs, netip.AddrFrom4(a.A))
+		case dnsmessage.TypeAAAA:
+			a, err := p.AAAAResource()
+			if err != nil {
+				return answer{}, err
+			}
+			ans.addrs = append(ans.addrs, netip.AddrFrom16(a.AAAA))
+		default:
+			if err := p.SkipAnswer(); err != nil {
+				return answer{}, err
 			}
 		}
-		if len(rrs) == 0 {
-			return answer{outcome: nodata, ttl: r.negativeTTL(resp)}
+		if n == 0 || rh.TTL < ttl {
+			ttl = rh.TTL
 		}
-		return answer{outcome: found, rrs: rrs, ttl: clamp(seconds(ttl), r.minTTL, r.maxTTL)}
-	case dns.RcodeNameError:
-		return answer{outcome: nxdomain, ttl: r.negativeTTL(resp)}
-	default:
-		return answer{outcome: failed, detail: fmt.Sprintf("%s: %s", typ, dns.RcodeToString[resp.Rcode])}
+		n++
 	}
+	if n == 0 {
+		ttl, err := r.negativeTTL(&p)
+		return answer{outcome: nodata, ttl: ttl}, err
+	}
+	ans.outcome, ans.ttl = found, clamp(seconds(ttl), r.minTTL, r.maxTTL)
+	return ans, nil
 }
 
 // negativeTTL returns how long a negative answer may be cached: the
 // smaller of the SOA record's TTL and MINIMUM (RFC 2308 section 5), within
-// the Config bounds.
-func (r *Resolver) negativeTTL(resp *dns.Msg) time.Duration {
-	for _, rr := range resp.Ns {
-		if soa, ok := rr.(*dns.SOA); ok {
-			return clamp(seconds(min(soa.Hdr.Ttl, soa.Minttl)), r.minTTL, r.negTTL)
-		}
+// the Config bounds. p is anywhere before the authority section.
+func (r *Resolver) negativeTTL(p *dnsmessage.Parser) (time.Duration, error) {
+	if err := p.SkipAllAnswers(); err != nil {
+		return 0, err
 	}
-	return r.negTTL
+	for {
+		h, err := p.AuthorityHeader()
+		if errors.Is(err, dnsmessage.ErrSectionDone) {
+			return r.negTTL, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		if h.Type != dnsmessage.TypeSOA {
+			if err := p.SkipAuthority(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		soa, err := p.SOAResource()
+		if err != nil {
+			return 0, err
+		}
+		return clamp(seconds(min(h.TTL, soa.MinTTL)), r.minTTL, r.negTTL), nil
+	}
 }
 
 // exchange sends a query for name and qtype over UDP, again over TCP if
 // the answer is truncated, and repeats it on timeouts up to the number of
-// attempts.
-func (r *Resolver) exchange(ctx context.Context, name string, qtype uint16) (*dns.Msg, error) {
+// attempts. It returns the answer as received.
+func (r *Resolver) exchange(ctx context.Context, name string, qtype uint16) ([]byte, error) {
 	var err error
 	for attempt := 1; attempt <= r.attempts; attempt++ {
 		m := new(dns.Msg)
 		m.SetQuestion(dns.Fqdn(name), qtype) // random ID, recursion desired
 		m.SetEdns0(ednsSize, false)
-		var resp *dns.Msg
-		resp, err = r.send(ctx, r.udp, m)
-		if err == nil && resp.Truncated {
-			resp, err = r.send(ctx, r.tcp, m)
+		var msg []byte
+		msg, err = r.send(ctx, r.udp, m)
+		if err == nil && truncated(msg) {
+			msg, err = r.send(ctx, r.tcp, m)
 		}
 		if err == nil {
-			return resp, nil
+			return msg, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -222,9 +286,16 @@ func (r *Resolver) exchange(ctx context.Context, name string, qtype uint16) (*dn
 	return nil, err
 }
 
-// send sends m with c once, holding a concurrency token, and checks that
-// the answer is for the question asked.
-func (r *Resolver) send(ctx context.Context, c *dns.Client, m *dns.Msg) (*dns.Msg, error) {
+// truncated reports whether the TC bit of the DNS message msg is set.
+func truncated(msg []byte) bool {
+	var p dnsmessage.Parser
+	h, err := p.Start(msg)
+	return err == nil && h.Truncated
+}
+
+// send sends m with c once, holding a concurrency token, and returns the
+// answer once it is for the question asked.
+func (r *Resolver) send(ctx context.Context, c *dns.Client, m *dns.Msg) ([]byte, error) {
 	select {
 	case r.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -237,17 +308,9 @@ func (r *Resolver) send(ctx context.Context, c *dns.Client, m *dns.Msg) (*dns.Ms
 	if err != nil {
 		return nil, err
 	}
-	// The client obeys only the deadline of ctx; closing the connection
-	// ends the exchange on cancellation too.
+	// Closing the connection ends the exchange when ctx is cancelled.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	resp, _, err := c.ExchangeWithConnContext(ctx, m, conn.Conn)
-	if err == nil {
-		q := m.Question[0]
-		if len(resp.Question) != 1 || !strings.EqualFold(resp.Question[0].Name, q.Name) ||
-			resp.Question[0].Qtype != q.Qtype || resp.Question[0].Qclass != q.Qclass {
-			err = errors.New("answer does not match the question")
-		}
-	}
+	msg, err := r.roundTrip(ctx, c, conn, m)
 	if !stop() || err != nil {
 		conn.Close()
 		if ctx.Err() != nil {
@@ -256,7 +319,67 @@ func (r *Resolver) send(ctx context.Context, c *dns.Client, m *dns.Msg) (*dns.Ms
 		return nil, err
 	}
 	r.release(c, conn)
-	return resp, nil
+	return msg, nil
+}
+
+// roundTrip writes m to conn and reads the answer, within the Timeout and
+// the deadline of ctx. Over UDP, answers with another ID are ignored, as
+// they may be late answers to an earlier question; an answer with the ID
+// of m must be for its question.
+func (r *Resolver) roundTrip(ctx context.Context, c *dns.Client, conn *pooledConn, m *dns.Msg) ([]byte, error) {
+	deadline := time.Now().Add(r.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		return nil, err
+	}
+	if err := conn.WriteMsg(m); err != nil {
+		return nil, err
+	}
+	size := ednsSize
+	if c != r.udp {
+		size = dns.MaxMsgSize
+	}
+	buf := make([]byte, size)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			return nil, err
+		}
+		msg := buf[:n]
+		if len(msg) >= 2 && binary.BigEndian.Uint16(msg) != m.Id {
+			if c == r.udp {
+				continue
+			}
+			return nil, dns.ErrId
+		}
+		if err := answers(msg, m.Question[0]); err != nil {
+			return nil, err
+		}
+		return msg, nil
+	}
+}
+
+// answers checks that msg is an answer to the question q.
+func answers(msg []byte, q dns.Question) error {
+	var p dnsmessage.Parser
+	h, err := p.Start(msg)
+	if err != nil {
+		return fmt.Errorf("malformed answer: %w", err)
+	}
+	if !h.Response {
+		return errors.New("a question came back instead of an answer")
+	}
+	got, err := p.AllQuestions()
+	if err != nil {
+		return fmt.Errorf("malformed answer: %w", err)
+	}
+	if len(got) != 1 || !strings.EqualFold(got[0].Name.String(), q.Name) ||
+		uint16(got[0].Type) != q.Qtype || uint16(got[0].Class) != q.Qclass {
+		return errors.New("answer does not match the question")
+	}
+	return nil
 }
 
 // A UDP socket serves at most socketUses queries, one at a time, before it
