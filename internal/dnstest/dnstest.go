@@ -9,7 +9,6 @@ package dnstest
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"net/netip"
 	"strings"
@@ -64,14 +63,15 @@ type Server struct {
 	zone    Zone
 	delay   time.Duration
 	addr    string
-	udp     *dns.Server
+	udp     *net.UDPConn
+	served  chan struct{} // closed when the UDP loop has returned
 	tcp     *dns.Server
 	done    chan struct{}
 	closing sync.Once
 	queries atomic.Int64
 
 	mu      sync.Mutex
-	clients map[string]int // questions by client address, dropped ones too
+	clients map[netip.AddrPort]int // questions by client address, dropped ones too
 }
 
 // Start listens on 127.0.0.1 on a free port, for UDP and TCP on the same
@@ -90,29 +90,28 @@ func Start(zone Zone, opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s.addr = pc.LocalAddr().String()
-	s.udp = &dns.Server{PacketConn: pc, Handler: s}
+	s.udp, s.served = pc, make(chan struct{})
+	go s.serveUDP()
 	s.tcp = &dns.Server{Listener: ln, Handler: s}
-	for _, srv := range []*dns.Server{s.udp, s.tcp} {
-		started := make(chan struct{})
-		srv.NotifyStartedFunc = func() { close(started) }
-		failed := make(chan error, 1)
-		go func() { failed <- srv.ActivateAndServe() }()
-		select {
-		case <-started:
-		case err := <-failed:
-			s.Close()
-			return nil, fmt.Errorf("dnstest: serve: %w", err)
-		}
+	started := make(chan struct{})
+	s.tcp.NotifyStartedFunc = func() { close(started) }
+	failed := make(chan error, 1)
+	go func() { failed <- s.tcp.ActivateAndServe() }()
+	select {
+	case <-started:
+	case err := <-failed:
+		s.Close()
+		return nil, fmt.Errorf("dnstest: serve: %w", err)
 	}
 	return s, nil
 }
 
 // listen binds a UDP socket on a free loopback port and a TCP listener on
 // the same port, retrying when the TCP port happens to be taken.
-func listen() (net.PacketConn, net.Listener, error) {
+func listen() (*net.UDPConn, net.Listener, error) {
 	var lastErr error
 	for range 20 {
-		pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 		if err != nil {
 			return nil, nil, fmt.Errorf("dnstest: %w", err)
 		}
@@ -138,7 +137,11 @@ func (s *Server) Queries() int64 { return s.queries.Load() }
 func (s *Server) Clients() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return maps.Clone(s.clients)
+	out := make(map[string]int, len(s.clients))
+	for addr, n := range s.clients {
+		out[addr.String()] = n
+	}
+	return out
 }
 
 // Close stops the server. Answers still waiting for their Delay are not
@@ -147,11 +150,12 @@ func (s *Server) Close() error {
 	var errs []error
 	s.closing.Do(func() {
 		close(s.done)
-		for _, srv := range []*dns.Server{s.udp, s.tcp} {
-			if srv == nil {
-				continue
-			}
-			if err := srv.Shutdown(); err != nil {
+		if err := s.udp.Close(); err != nil {
+			errs = append(errs, err)
+		}
+		<-s.served
+		if s.tcp != nil {
+			if err := s.tcp.Shutdown(); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -159,27 +163,66 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-// ServeDNS implements dns.Handler.
+// serveUDP answers the questions that come over UDP until the socket is
+// closed. It reads, parses and answers each in turn, on one goroutine, and
+// leaves only the sending to a timer when there is a Delay: a benchmark
+// sends it tens of thousands of questions, and the server's CPU is taken
+// from the clients it serves.
+func (s *Server) serveUDP() {
+	defer close(s.served)
+	buf := make([]byte, dns.MaxMsgSize)
+	for {
+		n, from, err := s.udp.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		req := new(dns.Msg)
+		if req.Unpack(buf[:n]) != nil {
+			continue // not a DNS message
+		}
+		m := s.reply(req, from)
+		if m == nil {
+			continue
+		}
+		size := dns.MinMsgSize
+		if opt := req.IsEdns0(); opt != nil {
+			size = int(opt.UDPSize())
+		}
+		m.Truncate(size)
+		out, err := m.Pack()
+		if err != nil {
+			continue
+		}
+		send := func() {
+			select {
+			case <-s.done:
+				return // answers still waiting are not sent
+			default:
+			}
+			s.queries.Add(1)
+			s.udp.WriteToUDPAddrPort(out, from)
+		}
+		if s.delay > 0 {
+			time.AfterFunc(s.delay, send)
+		} else {
+			send()
+		}
+	}
+}
+
+// ServeDNS implements dns.Handler, for questions over TCP.
 func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
-	if len(req.Question) != 1 {
-		m := new(dns.Msg)
-		m.SetRcode(req, dns.RcodeFormatError)
-		w.WriteMsg(m)
+	var from netip.AddrPort
+	if a, ok := w.RemoteAddr().(*net.TCPAddr); ok {
+		from = netip.AddrPortFrom(a.AddrPort().Addr().Unmap(), a.AddrPort().Port())
+	}
+	m := s.reply(req, from)
+	if m == nil {
 		return
 	}
-	s.mu.Lock()
-	if s.clients == nil {
-		s.clients = map[string]int{}
-	}
-	s.clients[w.RemoteAddr().String()]++
-	s.mu.Unlock()
-	q := req.Question[0]
-	name := canonical(q.Name)
-	d, ok := s.zone[name]
-	if ok && d.Drop {
-		return
-	}
-	m := s.answer(req, name, d, ok)
 	if s.delay > 0 {
 		t := time.NewTimer(s.delay)
 		select {
@@ -189,15 +232,30 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 			return
 		}
 	}
-	if _, isUDP := w.RemoteAddr().(*net.UDPAddr); isUDP {
-		size := dns.MinMsgSize
-		if opt := req.IsEdns0(); opt != nil {
-			size = int(opt.UDPSize())
-		}
-		m.Truncate(size)
-	}
 	s.queries.Add(1)
 	w.WriteMsg(m)
+}
+
+// reply counts the question of req from the client at from and returns
+// the answer, or nil when the question is to be dropped.
+func (s *Server) reply(req *dns.Msg, from netip.AddrPort) *dns.Msg {
+	if len(req.Question) != 1 {
+		m := new(dns.Msg)
+		m.SetRcode(req, dns.RcodeFormatError)
+		return m
+	}
+	s.mu.Lock()
+	if s.clients == nil {
+		s.clients = map[netip.AddrPort]int{}
+	}
+	s.clients[from]++
+	s.mu.Unlock()
+	name := canonical(req.Question[0].Name)
+	d, ok := s.zone[name]
+	if ok && d.Drop {
+		return nil
+	}
+	return s.answer(req, name, d, ok)
 }
 
 // answer builds the reply to the single question of req.
