@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/driver/pgdriver"
 )
@@ -82,8 +83,13 @@ func appendCopyRow(b []byte, r *contactRow) ([]byte, error) {
 	if err != nil {
 		return b, fmt.Errorf("fields: %w", err)
 	}
+	job, err := uuid.Parse(r.JobID) // the type of contacts.job_id
+	if err != nil {
+		return b, fmt.Errorf("job id %q: %w", r.JobID, err)
+	}
 	b = binary.BigEndian.AppendUint16(b, copyColumns)
-	b = appendCopyText(b, r.JobID)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(job)))
+	b = append(b, job[:]...)
 	b = binary.BigEndian.AppendUint32(b, 4)
 	b = binary.BigEndian.AppendUint32(b, uint32(int32(r.Row)))
 	for _, v := range [...]string{r.Status, r.Error, r.FirstName, r.LastName, r.Email, r.Company, r.Phone} {
@@ -94,7 +100,7 @@ func appendCopyRow(b []byte, r *contactRow) ([]byte, error) {
 	b = appendCopyText(b, r.CompanyDomain)
 	b = appendCopyJSON(b, r.EmailResult)
 	b = appendCopyJSON(b, r.CompanyResult)
-	for _, v := range [...]string{r.JobID, r.Status, r.Error, r.FirstName, r.LastName, r.Email, r.Company, r.Phone, r.EmailStatus, r.CompanyDomain} {
+	for _, v := range [...]string{r.Status, r.Error, r.FirstName, r.LastName, r.Email, r.Company, r.Phone, r.EmailStatus, r.CompanyDomain} {
 		if strings.IndexByte(v, 0) >= 0 {
 			// As the INSERT: PostgreSQL text cannot hold NUL.
 			return b, errors.New("a text column holds a NUL character")

@@ -3,7 +3,9 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -36,8 +38,11 @@ func TestAppendCopyJSON(t *testing.T) {
 	}
 }
 
+// testJob is a job id as store.CreateJob makes them.
+const testJob = "019ad9b2-6c1e-7f3a-9b4d-2e5f60718293"
+
 func TestAppendCopyRowRefusesNUL(t *testing.T) {
-	r := contactRow{JobID: "j", Row: 1, Status: "ok", Company: "a\x00b"}
+	r := contactRow{JobID: testJob, Row: 1, Status: "ok", Company: "a\x00b"}
 	if _, err := appendCopyRow(nil, &r); err == nil {
 		t.Error("a NUL in a text column was encoded")
 	}
@@ -49,6 +54,17 @@ func TestAppendCopyRowRefusesNUL(t *testing.T) {
 	if got := binary.BigEndian.Uint16(b); got != copyColumns {
 		t.Errorf("tuple of %d columns, want %d", got, copyColumns)
 	}
+	// The job id goes as the 16 bytes of a uuid.
+	if n := binary.BigEndian.Uint32(b[2:]); n != 16 || fmt.Sprintf("%x", b[6:22]) != strings.ReplaceAll(testJob, "-", "") {
+		t.Errorf("job id field of %d bytes: %x", n, b[6:6+min(int(n), 16)])
+	}
+}
+
+func TestAppendCopyRowRefusesJobIDNotUUID(t *testing.T) {
+	r := contactRow{JobID: "job-1", Row: 1, Status: "ok"}
+	if _, err := appendCopyRow(nil, &r); err == nil || !strings.Contains(err.Error(), `job id "job-1"`) {
+		t.Errorf("err = %v, want one naming the job id", err)
+	}
 }
 
 // A COPY that ends early stops its encoder, which reports it as such, not
@@ -58,7 +74,7 @@ func TestEncodeCopyStopsWhenTheReaderEnds(t *testing.T) {
 	pr.CloseWithError(errCopyEnded)
 	rows := make([]contactRow, 2000)
 	for i := range rows {
-		rows[i] = contactRow{JobID: "j", Row: i + 1, Status: "ok", Fields: storedFields{values: []string{"a"}}}
+		rows[i] = contactRow{JobID: testJob, Row: i + 1, Status: "ok", Fields: storedFields{values: []string{"a"}}}
 	}
 	if err := encodeCopy(pw, rows); !errors.Is(err, errCopyEnded) {
 		t.Errorf("encodeCopy = %v, want errCopyEnded", err)

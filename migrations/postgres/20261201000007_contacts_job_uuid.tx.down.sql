@@ -1,0 +1,1 @@
+ALTER TABLE contacts ALTER COLUMN job_id TYPE text USING job_id::text;
