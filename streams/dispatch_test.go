@@ -19,26 +19,32 @@ import (
 )
 
 // TestDispatcherLanes uploads rows at sixteen work domains (in mixed case),
-// at a webmail domain and without a domain, and reads the batches back:
-// every row comes once, each work domain's rows all sit on one partition,
-// the webmail and domainless rows on several, every partition has a share
-// and no batch passes the batch size.
+// at one more with many rows, at a webmail domain and without a domain,
+// and reads the batches back: every row comes once, each work domain's
+// rows all sit on one partition, but for the big one's past its first
+// SpreadAfter, which are spread like the webmail and domainless rows,
+// every partition has a share and no batch passes the batch size.
 func TestDispatcherLanes(t *testing.T) {
-	const rows, size, partitions = 3000, 50, 4
+	const rows, size, partitions, after = 3000, 50, 4, 150
 	ctx := context.Background()
 	dsp, brokers := newDispatcher(t, partitions, size)
 	dsp.Spread = func(domain string) bool { return domain == "gmail.com" }
+	dsp.SpreadAfter = after
 	topics := dsp.Topics
 
 	var csv strings.Builder
 	csv.WriteString("email\n")
 	domainOf := map[int]string{} // row -> work domain, "" when spread
+	var bigRows []int            // rows at big.test, in order
 	for i := 1; i <= rows; i++ {
 		switch {
 		case i%5 == 0:
 			fmt.Fprintf(&csv, "p%d@GMail.com\n", i)
 		case i%11 == 0:
 			fmt.Fprintf(&csv, "no-domain-%d\n", i)
+		case i%7 == 0:
+			fmt.Fprintf(&csv, "p%d@Big.test\n", i)
+			bigRows = append(bigRows, i)
 		default:
 			domain := fmt.Sprintf("co%d.test", i%20)
 			domainOf[i] = domain
@@ -64,6 +70,7 @@ func TestDispatcherLanes(t *testing.T) {
 	readCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	seen := map[int]int{}                      // row -> times
+	partitionOf := map[int]int32{}             // row -> partition
 	onPartition := map[string]map[int32]bool{} // work domain or "spread" -> partitions
 	perPartition := map[int32]int{}
 	for n := 0; n < *job.Batches; {
@@ -83,6 +90,7 @@ func TestDispatcherLanes(t *testing.T) {
 			perPartition[r.Partition] += len(b.Contacts)
 			for _, c := range b.Contacts {
 				seen[c.Row]++
+				partitionOf[c.Row] = r.Partition
 				key := domainOf[c.Row]
 				if key == "" {
 					key = "spread"
@@ -115,6 +123,20 @@ func TestDispatcherLanes(t *testing.T) {
 	sort.Strings(domains)
 	if len(domains) != 16 { // co0, co5, co10 and co15 fall on gmail's rows
 		t.Errorf("work domains %v, want 16", domains)
+	}
+	if len(bigRows) <= 2*after {
+		t.Fatalf("%d rows at big.test, want more than %d", len(bigRows), 2*after)
+	}
+	own := map[int32]int{}
+	for _, row := range bigRows[:after] {
+		own[partitionOf[row]]++
+	}
+	rest := map[int32]int{}
+	for _, row := range bigRows[after:] {
+		rest[partitionOf[row]]++
+	}
+	if len(own) != 1 || len(rest) != partitions {
+		t.Errorf("big.test's first %d rows on partitions %v, want one; the rest on %v, want all %d", after, own, rest, partitions)
 	}
 	if len(perPartition) != partitions {
 		t.Errorf("rows per partition %v, want every one of %d", perPartition, partitions)
