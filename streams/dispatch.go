@@ -52,6 +52,8 @@ type Dispatcher struct {
 	Spread func(domain string) bool // domains spread over all lanes; nil: none
 	// SpreadAfter is how many rows of one work domain go to its own lane
 	// before the rest are spread; 0 means 256, a negative value never.
+	// Rows are counted in a table of 4,096 slots by hash: a domain whose
+	// slot another takes starts counting again.
 	SpreadAfter int
 	Jobs        JobWriter
 	BatchSize   int // contacts per batch record; default 500
