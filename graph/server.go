@@ -62,9 +62,7 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	// Files of up to MaxMemory bytes are held in memory while the request
-	// is parsed; larger ones go to a temporary file first.
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 1 << 20})
+	srv.AddTransport(streamedUploads{maxBytes: opt.MaxUploadBytes})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(complexityLimit{extension.FixedComplexityLimit(opt.MaxComplexity)})
@@ -88,9 +86,10 @@ func NewHandler(r *Resolver, opt Options) http.Handler {
 }
 
 // limitUploads refuses an upload over the limit with an error that says
-// so, and writes a multipart upload sent without a length (chunked) to a
-// temporary file first: gqlgen would read such a body into memory whole,
-// while a body of known length it spools to disk itself.
+// so, before a job is made: at once when the request gives its length,
+// and for a multipart upload sent without one (chunked), after writing it
+// to a temporary file to count it. An upload of known length is read as
+// it arrives (see streamedUploads).
 func limitUploads(next http.Handler, limit int64, log *slog.Logger) http.Handler {
 	tooLarge := func(w http.ResponseWriter) {
 		w.Header().Set("Content-Type", "application/json")

@@ -142,35 +142,38 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 		return failed()
 	}
 
+	rows, stop := readAhead(rd)
 	var readErr error
-	for {
-		row, err := rd.Next()
-		if errors.Is(err, io.EOF) {
+	for chunk := range rows {
+		if chunk.err != nil {
+			readErr = fmt.Errorf("reading stopped after row %d: %w", total, chunk.err)
 			break
 		}
-		if err != nil {
-			readErr = fmt.Errorf("reading stopped after row %d: %w", total, err)
-			break
-		}
-		if d.MaxRows > 0 && row.Number > d.MaxRows {
-			readErr = fmt.Errorf("the file has more than %d rows, the limit per job", d.MaxRows)
-			break
-		}
-		total++
-		c := contact(row, named)
-		l := laner.lane(c.Email)
-		b := &lanes[l]
-		b.contacts = append(b.contacts, c)
-		for _, f := range row.Fields {
-			b.bytes += len(f) + 4
-		}
-		if len(b.contacts) == size || b.bytes >= maxBytes {
-			if err := flush(l); err != nil {
-				readErr = fmt.Errorf("produce batches: %w", err)
+		for _, row := range chunk.rows {
+			if d.MaxRows > 0 && row.Number > d.MaxRows {
+				readErr = fmt.Errorf("the file has more than %d rows, the limit per job", d.MaxRows)
 				break
 			}
+			total++
+			c := contact(row, named)
+			l := laner.lane(c.Email)
+			b := &lanes[l]
+			b.contacts = append(b.contacts, c)
+			for _, f := range row.Fields {
+				b.bytes += len(f) + 4
+			}
+			if len(b.contacts) == size || b.bytes >= maxBytes {
+				if err := flush(l); err != nil {
+					readErr = fmt.Errorf("produce batches: %w", err)
+					break
+				}
+			}
+		}
+		if readErr != nil {
+			break
 		}
 	}
+	stop()
 	for l := range lanes {
 		if readErr == nil {
 			readErr = flush(l)
@@ -198,6 +201,67 @@ func (d *Dispatcher) Submit(ctx context.Context, fileName string, r io.Reader) (
 	log.Info("upload read", "rows", total, "batches", batches)
 	d.Publish(ctx, j)
 	return j, nil
+}
+
+// rowChunk is a run of rows read ahead, or the error that ended reading.
+type rowChunk struct {
+	rows []contactcsv.Row
+	err  error
+}
+
+// readAheadRows is how many rows a rowChunk holds, and readAheadChunks how
+// many chunks may wait: the reading runs at most 4,096 rows ahead.
+const (
+	readAheadRows   = 256
+	readAheadChunks = 16
+)
+
+// readAhead reads rd's rows on a goroutine of its own, so that parsing
+// the CSV and encoding and producing the batches each have a core when
+// there are two. The channel ends after the last row, or after a chunk
+// that holds the error that stopped reading. stop ends the reading early
+// and returns once the goroutine has stopped touching rd.
+func readAhead(rd *contactcsv.Reader) (rows <-chan rowChunk, stop func()) {
+	ch := make(chan rowChunk, readAheadChunks)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(ch)
+		send := func(c rowChunk) bool {
+			select {
+			case ch <- c:
+				return true
+			case <-quit:
+				return false
+			}
+		}
+		chunk := make([]contactcsv.Row, 0, readAheadRows)
+		for {
+			row, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				if len(chunk) > 0 {
+					send(rowChunk{rows: chunk})
+				}
+				return
+			}
+			if err != nil {
+				if send(rowChunk{rows: chunk}) {
+					send(rowChunk{err: err})
+				}
+				return
+			}
+			if chunk = append(chunk, row); len(chunk) == readAheadRows {
+				if !send(rowChunk{rows: chunk}) {
+					return
+				}
+				chunk = make([]contactcsv.Row, 0, readAheadRows)
+			}
+		}
+	}()
+	return ch, func() {
+		close(quit)
+		<-done
+	}
 }
 
 // Publish announces a job's new state; the feed's resync covers a loss.

@@ -2,12 +2,15 @@ package streams_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -227,4 +230,58 @@ func readContacts(t *testing.T, brokers []string, topic string, job *store.Job) 
 		}
 	}
 	return out
+}
+
+// TestDispatcherSubmitEnds reads files of more rows than are read ahead at
+// a time: whole, cut short by their source, and over the row limit.
+func TestDispatcherSubmitEnds(t *testing.T) {
+	dsp, brokers := newDispatcher(t, 2, 100)
+	rows := func(n int) string {
+		var b strings.Builder
+		b.WriteString("email\n")
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "p%d@c%d.test\n", i, i%7)
+		}
+		return b.String()
+	}
+	tests := []struct {
+		name    string
+		src     io.Reader
+		maxRows int
+		total   int    // rows of a job read whole
+		err     string // error of a failed job
+	}{
+		{name: "whole", src: strings.NewReader(rows(1500)), total: 1500},
+		{name: "cut short", src: io.MultiReader(strings.NewReader(rows(6000)), iotest.ErrReader(errors.New("connection reset"))),
+			err: "reading stopped after row 6000: reading line 6002: connection reset"},
+		{name: "over the limit", src: strings.NewReader(rows(1500)), maxRows: 700, err: "the file has more than 700 rows, the limit per job"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dsp.MaxRows = tt.maxRows
+			job, err := dsp.Submit(store.WithTenant(context.Background(), store.LocalTenant), "c.csv", tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.err != "" {
+				if job.Status != "FAILED" || job.Error != tt.err {
+					t.Fatalf("job %s %q, want FAILED %q", job.Status, job.Error, tt.err)
+				}
+				return
+			}
+			if job.Total == nil || *job.Total != tt.total {
+				t.Fatalf("job total %v, want %d", job.Total, tt.total)
+			}
+			seen := map[int]bool{}
+			for _, c := range readContacts(t, brokers, dsp.Topics.Batches, job) {
+				if want := fmt.Sprintf("p%d@c%d.test", c.Row, c.Row%7); c.Email != want || seen[c.Row] {
+					t.Fatalf("row %d: email %q (seen before: %v), want %q once", c.Row, c.Email, seen[c.Row], want)
+				}
+				seen[c.Row] = true
+			}
+			if len(seen) != tt.total {
+				t.Errorf("%d rows in the batches, want %d", len(seen), tt.total)
+			}
+		})
+	}
 }
