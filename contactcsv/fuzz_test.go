@@ -1,9 +1,12 @@
 package contactcsv
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -109,6 +112,66 @@ func FuzzHeaderMapping(f *testing.F) {
 			if got := r.Column(f); got != wantCol {
 				t.Fatalf("header %q: column of %s = %d, want %d", name, f, got, wantCol)
 			}
+		}
+	})
+}
+
+// FuzzSplitUnquoted holds the cutting of records without quotes to what
+// encoding/csv makes of them.
+func FuzzSplitUnquoted(f *testing.F) {
+	for _, s := range []string{"a,b,c", "a;b\r", ",,", " x , y ", "a\rb,c\r\r", "é,\x00,\xff", "a|b\tc"} {
+		f.Add(s, byte(0))
+	}
+	delims := []byte{',', ';', '\t', '|'}
+	f.Fuzz(func(t *testing.T, rec string, d byte) {
+		if strings.ContainsAny(rec, "\"\n") || strings.Trim(rec, " \t\r\v\f") == "" {
+			return // quotes go to encoding/csv; blank records are skipped before
+		}
+		delim := delims[int(d)%len(delims)]
+		cr := csv.NewReader(strings.NewReader(rec + "\n"))
+		cr.Comma, cr.FieldsPerRecord = rune(delim), -1
+		want, err := cr.Read()
+		if err != nil {
+			t.Fatalf("encoding/csv: %v", err)
+		}
+		p := &parser{sp: splitter{delim: delim}}
+		got := p.split([]byte(rec + "\n"))
+		if !slices.Equal(got, want) {
+			t.Fatalf("split(%q, %q) = %q, encoding/csv %q", rec, delim, got, want)
+		}
+	})
+}
+
+// FuzzWholeLines holds the splitter's taking of whole lines to what its
+// state machine makes of the same input, limits and all.
+func FuzzWholeLines(f *testing.F) {
+	for _, s := range []string{
+		"a,b\nc,d\n", "a,\"b\nc\",d\n", "  \n\t\r\n,\n", strings.Repeat("x", 40) + "\ny,z", "a,b,c,d,e,f,g,h,i,j\n",
+		"x\r\ny\"\n\"z\"q\nw\n", "a;b\n\"\n",
+	} {
+		f.Add([]byte(s), byte(0), 16)
+	}
+	delims := []byte{',', ';', '\t', '|'}
+	f.Fuzz(func(t *testing.T, in []byte, d byte, bufSize int) {
+		split := func(slow bool) []rawRecord {
+			s := splitter{src: bufio.NewReaderSize(bytes.NewReader(in), 16+bufSize&255), delim: delims[int(d)%len(delims)],
+				maxField: 12, maxRow: 30, maxCols: 5, line: 1, slow: slow}
+			for _, c := range []byte{s.delim, '\n', '"'} {
+				s.stop[c] = true
+			}
+			var out []rawRecord
+			for {
+				var rec rawRecord
+				if err := s.scan(&rec); err != nil {
+					return out
+				}
+				rec.data = bytes.Clone(rec.data)
+				out = append(out, rec)
+			}
+		}
+		slow, fast := split(true), split(false)
+		if !reflect.DeepEqual(slow, fast) {
+			t.Fatalf("state machine %+v\nwhole lines   %+v", slow, fast)
 		}
 	})
 }

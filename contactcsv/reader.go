@@ -360,8 +360,10 @@ func (r *Reader) next() (Row, bool) {
 	h := len(r.header)
 	row.Fields = make([]string, max(h, len(fields)))
 	copy(row.Fields, fields)
-	if col, why := r.clean(&row); col >= 0 {
-		return fail(col, "%s", why)
+	if !r.recordClean() {
+		if col, why := r.clean(&row); col >= 0 {
+			return fail(col, "%s", why)
+		}
 	}
 	if len(fields) > h {
 		if !allEmpty(fields[h:]) {
@@ -373,6 +375,15 @@ func (r *Reader) next() (Row, bool) {
 		return fail(e, "missing: the row has %d fields, header has %d", len(fields), h)
 	}
 	return row, true
+}
+
+// recordClean reports whether the record just read is valid UTF-8 (when
+// that is checked) without NUL bytes, and so are its fields: they are
+// pieces of it cut at ASCII bytes, which no UTF-8 sequence holds. One look
+// at the record is cheaper than one at each field.
+func (r *Reader) recordClean() bool {
+	d := r.p.rec.data
+	return (!r.checkUTF8 || utf8.Valid(d)) && bytes.IndexByte(d, 0) < 0
 }
 
 // clean replaces invalid UTF-8 and NUL bytes in the row's fields with
