@@ -371,12 +371,21 @@ func answers(msg []byte, q dns.Question) error {
 	if !h.Response {
 		return errors.New("a question came back instead of an answer")
 	}
-	got, err := p.AllQuestions()
+	got, err := p.Question() // by value: AllQuestions allocates 264 bytes a question
+	if errors.Is(err, dnsmessage.ErrSectionDone) {
+		return errors.New("answer does not match the question: it has none")
+	}
 	if err != nil {
 		return fmt.Errorf("malformed answer: %w", err)
 	}
-	if len(got) != 1 || !strings.EqualFold(got[0].Name.String(), q.Name) ||
-		uint16(got[0].Type) != q.Qtype || uint16(got[0].Class) != q.Qclass {
+	if _, err := p.Question(); !errors.Is(err, dnsmessage.ErrSectionDone) {
+		if err != nil {
+			return fmt.Errorf("malformed answer: %w", err)
+		}
+		return errors.New("answer does not match the question: it has more than one")
+	}
+	if !strings.EqualFold(string(got.Name.Data[:got.Name.Length]), q.Name) ||
+		uint16(got.Type) != q.Qtype || uint16(got.Class) != q.Qclass {
 		return errors.New("answer does not match the question")
 	}
 	return nil

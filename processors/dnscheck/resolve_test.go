@@ -116,6 +116,8 @@ func TestAnswers(t *testing.T) {
 		{"another name", reply(t, "y.example.", dns.TypeMX, dns.RcodeSuccess, nil, nil), "does not match"},
 		{"another type", reply(t, "x.example.", dns.TypeA, dns.RcodeSuccess, nil, nil), "does not match"},
 		{"a question", asked, "instead of an answer"},
+		{"no question", answerWith(t), "it has none"},
+		{"two questions", answerWith(t, q, q), "more than one"},
 		{"garbage", []byte{0, 1}, "malformed"},
 	}
 	for _, tt := range tests {
@@ -126,6 +128,17 @@ func TestAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// answerWith is an answer with the questions qs.
+func answerWith(t *testing.T, qs ...dns.Question) []byte {
+	t.Helper()
+	m := &dns.Msg{MsgHdr: dns.MsgHdr{Id: 1, Response: true}, Question: qs}
+	b, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestStaleAnswerIgnored has a server answer each question first with
@@ -193,6 +206,17 @@ func BenchmarkRead(b *testing.B) {
 	for b.Loop() {
 		if ans, err := r.read(msg, dns.TypeMX); err != nil || ans.outcome != found {
 			b.Fatal(ans, err)
+		}
+	}
+}
+
+func BenchmarkAnswers(b *testing.B) {
+	msg := reply(b, "domain1234.example.", dns.TypeMX, dns.RcodeSuccess, []string{"domain1234.example. 300 IN MX 10 mx.domain1234.example."}, nil)
+	q := dns.Question{Name: "domain1234.example.", Qtype: dns.TypeMX, Qclass: dns.ClassINET}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := answers(msg, q); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
