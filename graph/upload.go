@@ -102,7 +102,7 @@ func (t streamedUploads) Do(w http.ResponseWriter, r *http.Request, exec graphql
 				defer f.Close()
 				up.File = f
 			}
-			if err := params.AddUpload(up, key, path); err != nil {
+			if err := addUpload(&params, up, key, path); err != nil {
 				w.WriteHeader(http.StatusUnprocessableEntity)
 				writeResponse(w, &graphql.Response{Errors: gqlerror.List{err}})
 				return
@@ -123,6 +123,18 @@ func (t streamedUploads) Do(w http.ResponseWriter, r *http.Request, exec graphql
 	}
 	responses, ctx := exec.DispatchOperation(r.Context(), rc)
 	writeResponse(w, responses(ctx))
+}
+
+// addUpload puts up where path says in the variables of params. gqlgen's
+// AddUpload panics on a path through a value that is neither an object nor
+// a list; that is an error of the request here.
+func addUpload(params *graphql.RawParams, up graphql.Upload, key, path string) (err *gqlerror.Error) {
+	defer func() {
+		if recover() != nil {
+			err = gqlerror.Errorf("file %q: the path %q does not lead to a variable", key, path)
+		}
+	}()
+	return params.AddUpload(up, key, path)
 }
 
 // decodePart reads the next part, which must be the form field name, as
