@@ -25,8 +25,9 @@ import (
 // last one, which a request with several uploads has, go to temporary
 // files first, as they must be read out of order.
 //
-// gqlgen's own MultipartForm transport writes every file of more than a
-// few bytes to a temporary file before the operation starts.
+// gqlgen's own MultipartForm transport writes every file to a temporary
+// file before the operation starts, unless the whole request fits in its
+// MaxMemory.
 type streamedUploads struct {
 	maxBytes int64 // largest request body
 }
