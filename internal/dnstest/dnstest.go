@@ -64,7 +64,8 @@ type Server struct {
 	delay   time.Duration
 	addr    string
 	udp     *net.UDPConn
-	served  chan struct{} // closed when the UDP loop has returned
+	served  sync.WaitGroup // the UDP loop and the sender of delayed answers
+	delayed chan delayedAnswer
 	tcp     *dns.Server
 	done    chan struct{}
 	closing sync.Once
@@ -90,8 +91,12 @@ func Start(zone Zone, opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s.addr = pc.LocalAddr().String()
-	s.udp, s.served = pc, make(chan struct{})
-	go s.serveUDP()
+	s.udp = pc
+	if s.delay > 0 {
+		s.delayed = make(chan delayedAnswer, 4096)
+		s.served.Go(s.sendDelayed)
+	}
+	s.served.Go(s.serveUDP)
 	s.tcp = &dns.Server{Listener: ln, Handler: s}
 	started := make(chan struct{})
 	s.tcp.NotifyStartedFunc = func() { close(started) }
@@ -153,7 +158,7 @@ func (s *Server) Close() error {
 		if err := s.udp.Close(); err != nil {
 			errs = append(errs, err)
 		}
-		<-s.served
+		s.served.Wait()
 		if s.tcp != nil {
 			if err := s.tcp.Shutdown(); err != nil {
 				errs = append(errs, err)
@@ -165,11 +170,10 @@ func (s *Server) Close() error {
 
 // serveUDP answers the questions that come over UDP until the socket is
 // closed. It reads, parses and answers each in turn, on one goroutine, and
-// leaves only the sending to a timer when there is a Delay: a benchmark
-// sends it tens of thousands of questions, and the server's CPU is taken
-// from the clients it serves.
+// hands an answer to sendDelayed when there is a Delay: a benchmark sends
+// it tens of thousands of questions, and the server's CPU is taken from
+// the clients it serves.
 func (s *Server) serveUDP() {
-	defer close(s.served)
 	buf := make([]byte, dns.MaxMsgSize)
 	for {
 		n, from, err := s.udp.ReadFromUDPAddrPort(buf)
@@ -196,20 +200,50 @@ func (s *Server) serveUDP() {
 		if err != nil {
 			continue
 		}
-		send := func() {
-			select {
-			case <-s.done:
-				return // answers still waiting are not sent
-			default:
-			}
+		if s.delay == 0 {
 			s.queries.Add(1)
 			s.udp.WriteToUDPAddrPort(out, from)
+			continue
 		}
-		if s.delay > 0 {
-			time.AfterFunc(s.delay, send)
-		} else {
-			send()
+		select {
+		case s.delayed <- delayedAnswer{out: out, to: from, due: time.Now().Add(s.delay)}:
+		case <-s.done:
+			return
 		}
+	}
+}
+
+// delayedAnswer is an answer to send to at due.
+type delayedAnswer struct {
+	out []byte
+	to  netip.AddrPort
+	due time.Time
+}
+
+// sendDelayed sends the delayed answers in the order they were made. Every
+// answer waits the same Delay, so they fall due in that order too, and one
+// goroutine and one timer serve them all: when a burst of questions is
+// answered, the answers of the burst are sent on one wake.
+func (s *Server) sendDelayed() {
+	t := time.NewTimer(s.delay)
+	defer t.Stop()
+	for {
+		var a delayedAnswer
+		select {
+		case a = <-s.delayed:
+		case <-s.done:
+			return // answers still waiting are not sent
+		}
+		if wait := time.Until(a.due); wait > 0 {
+			t.Reset(wait)
+			select {
+			case <-t.C:
+			case <-s.done:
+				return
+			}
+		}
+		s.queries.Add(1)
+		s.udp.WriteToUDPAddrPort(a.out, a.to)
 	}
 }
 
