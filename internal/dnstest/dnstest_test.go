@@ -129,3 +129,42 @@ func TestDelayAndClose(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestDelayedBurst sends many questions at once: each is answered, the
+// answer to its own question, no sooner than the delay.
+func TestDelayedBurst(t *testing.T) {
+	const delay, n = 20 * time.Millisecond, 200
+	zone := Zone{}
+	for i := range n {
+		zone[fmt.Sprintf("d%d.example", i)] = Domain{A: []netip.Addr{netip.AddrFrom4([4]byte{192, 0, 2, byte(i)})}}
+	}
+	s := start(t, zone, Delay(delay))
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			name := fmt.Sprintf("d%d.example.", i)
+			m := new(dns.Msg)
+			m.SetQuestion(name, dns.TypeA)
+			begin := time.Now()
+			r, _, err := (&dns.Client{Timeout: 5 * time.Second}).Exchange(m, s.Addr())
+			switch {
+			case err != nil:
+				errs <- fmt.Errorf("%s: %w", name, err)
+			case time.Since(begin) < delay:
+				errs <- fmt.Errorf("%s answered after %v, before the delay", name, time.Since(begin))
+			case len(r.Answer) != 1 || r.Answer[0].(*dns.A).A[3] != byte(i):
+				errs <- fmt.Errorf("%s: answer %v", name, r.Answer)
+			default:
+				errs <- nil
+			}
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := s.Queries(); got != n {
+		t.Errorf("Queries() = %d, want %d", got, n)
+	}
+}
