@@ -4,14 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun/driver/pgdriver"
 )
 
 // removeJob deletes a job and its rows from the PostgreSQL database at
-// url, and vacuums the tables they were in.
+// url, and vacuums the tables they were in. Deleting a million rows can
+// take longer than the driver's read timeout (10 s) on a busy machine, and
+// a job left behind slows every later run down, so only removeTimeout
+// bounds it.
 func removeJob(ctx context.Context, url, jobID string) error {
-	db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
+	ctx, cancel := context.WithTimeout(ctx, removeTimeout)
+	defer cancel()
+	db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithReadTimeout(0)))
 	defer db.Close()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -36,3 +42,6 @@ func removeJob(ctx context.Context, url, jobID string) error {
 	}
 	return nil
 }
+
+// removeTimeout bounds the removal of a job and the vacuum after it.
+const removeTimeout = 10 * time.Minute

@@ -37,7 +37,9 @@ func CopyFloor(ctx context.Context, url, path string) (CopyResult, error) {
 	if err != nil {
 		return CopyResult{}, fmt.Errorf("copy floor: %w", err)
 	}
-	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
+	// The server answers a COPY only when it has stored every row, which
+	// can take longer than the driver's read timeout (10 s); ctx bounds it.
+	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithReadTimeout(0)))
 	db := bun.NewDB(sqldb, pgdialect.New())
 	defer db.Close()
 	conn, err := db.Conn(ctx)
