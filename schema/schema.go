@@ -10,7 +10,7 @@ package schema
 
 import (
 	"embed"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -266,9 +266,23 @@ func CompanyReason(status, name string) string {
 	case status == CompanyNotFound && name == "":
 		return "no work email domain and no company name"
 	case status == CompanyNotFound:
-		return fmt.Sprintf("no company in the reference data matches %q", name)
+		return noMatch + strconv.Quote(name)
 	}
 	return ""
+}
+
+// noMatch begins the reason of a company not found by its name.
+const noMatch = "no company in the reference data matches "
+
+// isCompanyReason reports whether reason is CompanyReason(status, name),
+// without writing that out.
+func isCompanyReason(reason, status, name string) bool {
+	if status != CompanyNotFound || name == "" {
+		return reason == CompanyReason(status, name)
+	}
+	quoted, ok := strings.CutPrefix(reason, noMatch)
+	var buf [128]byte
+	return ok && string(strconv.AppendQuote(buf[:0], name)) == quoted
 }
 
 // Compact leaves out of c what a reader of a result record can tell
@@ -277,7 +291,7 @@ func CompanyReason(status, name string) string {
 // so), and the reason when it is CompanyReason's. Expand puts them back.
 func (c *CompanyResult) Compact(company string) {
 	company = strings.TrimSpace(company)
-	if c.Reason != "" && c.Reason == CompanyReason(c.Status, c.Name) {
+	if c.Reason != "" && isCompanyReason(c.Reason, c.Status, c.Name) {
 		c.Reason = ""
 	}
 	if c.Name != "" && c.Name == company && len(c.Fields) == 1 && c.Fields["name"] == AsGiven {

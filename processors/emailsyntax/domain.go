@@ -130,8 +130,9 @@ func checkLabels(a, u string) *Error {
 	case strings.Contains(a, ".."):
 		return fail(RuleDomainEmptyLabel, "An email address cannot have two periods in a row.")
 	}
-	labels := strings.Split(a, ".")
-	for _, l := range labels {
+	labels := 0
+	for l := range strings.SplitSeq(a, ".") {
+		labels++
 		if len(l) > maxLabelLen {
 			return fail(RuleDomainLabelTooLong, "The label "+clip(l)+" after the @-sign is too long ("+
 				plural(len(l)-maxLabelLen, "octet")+" too many; at most 63 are allowed).")
@@ -141,7 +142,7 @@ func checkLabels(a, u string) *Error {
 		}
 	}
 	if u != a {
-		for _, l := range strings.Split(u, ".") {
+		for l := range strings.SplitSeq(u, ".") {
 			if !isASCII(l) {
 				if err := checkHyphens(l); err != nil {
 					return err
@@ -153,10 +154,10 @@ func checkLabels(a, u string) *Error {
 		return fail(RuleDomainTooLong, "The part after the @-sign is too long ("+
 			plural(len(a)-maxDomainLen, "octet")+" too many; at most 253 are allowed).")
 	}
-	if len(labels) < 2 {
+	if labels < 2 {
 		return fail(RuleNoDotInDomain, "The part after the @-sign is not valid. It should have a period.")
 	}
-	tld := labels[len(labels)-1]
+	tld := a[strings.LastIndexByte(a, '.')+1:]
 	if !strings.HasPrefix(tld, "xn--") {
 		for i := 0; i < len(tld); i++ {
 			if c := tld[i]; c < 'a' || c > 'z' {

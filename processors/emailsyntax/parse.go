@@ -153,7 +153,11 @@ func Parse(input string, opt Options) (Address, *Error) {
 		return a, err
 	}
 
-	a.Normalized = a.Local + "@" + a.Domain
+	if n := len(a.Local); len(s) == n+1+len(a.Domain) && s[:n] == a.Local && s[n] == '@' && s[n+1:] == a.Domain {
+		a.Normalized = s // most addresses come normalized: no copy
+	} else {
+		a.Normalized = a.Local + "@" + a.Domain
+	}
 	if n := len(a.Normalized); n > maxAddressLen {
 		return a, fail(RuleTooLong, "The email address is too long ("+
 			plural(n-maxAddressLen, "octet")+" too many; at most 254 are allowed).")

@@ -443,21 +443,37 @@ func (v *Verifier) finish(c *check) schema.EmailResult {
 // follows from them alone; "" for the other reasons, whose details carry
 // what DNS, the syntax check or a mail server said.
 func StandardDetail(reason, domain, local string) string {
+	before, subject, after := standardDetail(reason, domain, local)
+	return before + subject + after
+}
+
+// isStandardDetail reports whether detail is StandardDetail(reason,
+// domain, local) and not "", without writing that out.
+func isStandardDetail(detail, reason, domain, local string) bool {
+	before, subject, after := standardDetail(reason, domain, local)
+	return detail != "" && len(detail) == len(before)+len(subject)+len(after) &&
+		strings.HasPrefix(detail, before) && strings.HasSuffix(detail, after) &&
+		detail[len(before):len(before)+len(subject)] == subject
+}
+
+// standardDetail is StandardDetail as the text before its subject (the
+// domain or the local part), the subject and the text after it.
+func standardDetail(reason, domain, local string) (before, subject, after string) {
 	switch reason {
 	case ReasonMailboxNotChecked:
-		return domain + " accepts mail; the mailbox itself was not checked (SMTP probing is off)"
+		return "", domain, " accepts mail; the mailbox itself was not checked (SMTP probing is off)"
 	case ReasonAccepted:
-		return "the mail server accepted the mailbox"
+		return "the mail server accepted the mailbox", "", ""
 	case ReasonAcceptAll:
-		return "the mail server accepts any address at " + domain
+		return "the mail server accepts any address at ", domain, ""
 	case ReasonDenied:
-		return domain + " is on the deny list"
+		return "", domain, " is on the deny list"
 	case ReasonDisposable:
-		return domain + " hands out throw-away addresses"
+		return "", domain, " hands out throw-away addresses"
 	case ReasonRole:
-		return local + " is a role account, not a person"
+		return "", local, " is a role account, not a person"
 	}
-	return ""
+	return "", "", ""
 }
 
 // OmitImplied leaves out of e, as a result record does, what its reason
@@ -467,7 +483,7 @@ func StandardDetail(reason, domain, local string) string {
 // schema.EmailResult.Compact, which may leave out the normalized address
 // it reads.
 func OmitImplied(e *schema.EmailResult) {
-	if e.Detail != "" && e.Detail == StandardDetail(e.Reason, e.Domain, localPart(e.Normalized)) {
+	if isStandardDetail(e.Detail, e.Reason, e.Domain, localPart(e.Normalized)) {
 		e.Detail = ""
 	}
 	if n := len(e.Flags); e.Reason == ReasonMailboxNotChecked && n > 0 && e.Flags[n-1] == FlagMailboxNotChecked {

@@ -222,6 +222,32 @@ func TestBreakerStopsAskingADeadResolver(t *testing.T) {
 
 // A result record leaves out a detail that follows from the reason, and
 // reading it puts the same detail back; other details stay.
+func TestIsStandardDetail(t *testing.T) {
+	for _, reason := range []string{ReasonMailboxNotChecked, ReasonAccepted, ReasonAcceptAll, ReasonDenied, ReasonDisposable, ReasonRole, ReasonSyntax} {
+		std := StandardDetail(reason, "acme.com", "info")
+		tests := []struct {
+			detail string
+			want   bool
+		}{
+			{std, std != ""},
+			{"", false},
+			{std + ".", false},
+			{strings.Replace(std, "acme.com", "acne.com", 1), false},
+			{strings.Replace(std, "info", "jane", 1), false},
+			{strings.Replace(std, "acme.com", "acme.co", 1), false},
+			{"x" + std[min(1, len(std)):], false},
+		}
+		for _, tt := range tests {
+			if tt.detail == std && !tt.want && std != "" {
+				continue // a change that does not touch this reason's detail
+			}
+			if got := isStandardDetail(tt.detail, reason, "acme.com", "info"); got != tt.want {
+				t.Errorf("isStandardDetail(%q, %s) = %v, want %v", tt.detail, reason, got, tt.want)
+			}
+		}
+	}
+}
+
 // A result record leaves out what the reason tells (the standard detail,
 // the mailbox_not_checked flag), and Detail and Flags give it back.
 func TestImpliedLeftOutAndBack(t *testing.T) {
