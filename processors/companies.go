@@ -3,6 +3,7 @@ package processors
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"sync"
@@ -214,9 +215,7 @@ func (c *Companies) fromAPIs(ctx context.Context, out []*schema.CompanyResult) {
 		if !ok {
 			continue
 		}
-		if r.Fields == nil {
-			r.Fields = map[string]schema.Provenance{}
-		}
+		r.Fields = ownFields(r.Fields)
 		got := ans.company
 		for f, provider := range ans.from {
 			p := schema.Provenance{Source: provider, Method: "company_api", Confidence: r.Confidence * 0.85}
@@ -475,14 +474,27 @@ func (v *votes) leader() (winner string, best, total int) {
 	return winner, best, total
 }
 
+// nameAsGiven is the Fields of a result whose only value with a
+// provenance is the contact's company name as given, most of them when
+// there is no reference data: one map that all of them share, so it is
+// never written to (see ownFields).
+var nameAsGiven = map[string]schema.Provenance{"name": schema.AsGiven}
+
+// ownFields is a copy of fields to add values to: fields may be
+// nameAsGiven, or nil.
+func ownFields(fields map[string]schema.Provenance) map[string]schema.Provenance {
+	own := make(map[string]schema.Provenance, len(fields)+len(schema.CompanyFields))
+	maps.Copy(own, fields)
+	return own
+}
+
 // describe fills in what the reference data knows of the company at the
 // result's domain, each value with its provenance.
 func (c *Companies) describe(r *schema.CompanyResult, id identity, known map[string][]companydata.Company) {
 	recs := known[r.Domain]
 	if r.Domain == "" || len(recs) == 0 {
 		if r.Domain != "" && id.name != "" && id.columnDomain == "" {
-			r.Name = id.name
-			r.Fields = map[string]schema.Provenance{"name": schema.AsGiven}
+			r.Name, r.Fields = id.name, nameAsGiven
 		}
 		return
 	}
@@ -527,9 +539,7 @@ func (c *Companies) fromWebsites(ctx context.Context, out []*schema.CompanyResul
 		if !ok {
 			continue
 		}
-		if r.Fields == nil {
-			r.Fields = map[string]schema.Provenance{}
-		}
+		r.Fields = ownFields(r.Fields)
 		p := schema.Provenance{Source: "company_website", Method: info.Source, Confidence: r.Confidence * 0.9}
 		name := info.Name
 		if name == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -197,7 +198,7 @@ func TestCompaniesFromWebsite(t *testing.T) {
 	web.URLs = func(string) []string { return []string{site.URL + "/"} }
 	c := companies(t)
 	c.Web = web
-	got := resolve(t, c, context.Background(), []schema.Contact{{Email: "gavin@hooli.com"}, {Email: "tim@apple.com"}},
+	got := resolve(t, c, context.Background(), []schema.Contact{{Email: "gavin@hooli.com", Company: "Hooli"}, {Email: "tim@apple.com"}},
 		[]*schema.EmailResult{{Domain: "hooli.com"}, {Domain: "apple.com"}})
 	h := got[0]
 	if h.Name != "Hooli XYZ" || h.Size != "51-200" || h.Locality != "Palo Alto" || h.CountryCode != "US" || h.Founded != 2004 ||
@@ -209,6 +210,19 @@ func TestCompaniesFromWebsite(t *testing.T) {
 	}
 	if a := got[1]; a.Fields["name"].Source != "reference_dataset:csv" {
 		t.Errorf("the reference data comes first: %+v", a.Fields)
+	}
+	if p := h.Fields["name"]; p.Source != "company_website" {
+		t.Errorf("name provenance %+v, want the homepage's over the name as given", p)
+	}
+	assertNameAsGivenUnchanged(t)
+}
+
+// assertNameAsGivenUnchanged fails when the Fields that results with a
+// name as given share were written to.
+func assertNameAsGivenUnchanged(t *testing.T) {
+	t.Helper()
+	if want := map[string]schema.Provenance{"name": schema.AsGiven}; !maps.Equal(nameAsGiven, want) {
+		t.Errorf("shared Fields of a name as given changed to %v", nameAsGiven)
 	}
 }
 
@@ -230,7 +244,7 @@ func TestCompaniesFromPaidAPI(t *testing.T) {
 	c.APIs = []companyapi.Provider{companyapi.NewPDL(companyapi.Config{APIKey: "secret", BaseURL: pdl.URL})}
 	c.APIBudget = 10
 	ctx := WithJob(context.Background(), "job-1")
-	contacts := []schema.Contact{{Email: "gavin@hooli.com"}, {Email: "tim@apple.com"}, {Email: "big@hooli.com"}}
+	contacts := []schema.Contact{{Email: "gavin@hooli.com", Company: "Hooli Inc"}, {Email: "tim@apple.com"}, {Email: "big@hooli.com"}}
 	emails := []*schema.EmailResult{{Domain: "hooli.com"}, {Domain: "apple.com"}, {Domain: "hooli.com"}}
 	got := resolve(t, c, ctx, contacts, emails)
 	h := got[0]
@@ -243,6 +257,10 @@ func TestCompaniesFromPaidAPI(t *testing.T) {
 	if calls != 1 {
 		t.Errorf("%d API calls, want 1: apple.com has every value already, hooli.com is asked once", calls)
 	}
+	if p := h.Fields["name"]; p.Source != "people_data_labs" {
+		t.Errorf("name provenance %+v, want the API's over the name as given", p)
+	}
+	assertNameAsGivenUnchanged(t)
 }
 
 func TestVotesLeader(t *testing.T) {
