@@ -65,7 +65,8 @@ func TestMigrateTwice(t *testing.T) {
 }
 
 // On PostgreSQL, inserts do not trigger vacuums of the contacts table
-// (see migration 20261201000006).
+// (see migration 20261201000006), and a large job does not trigger an
+// ANALYZE (20261201000008).
 func TestContactsNotVacuumedForInserts(t *testing.T) {
 	s := open(t)
 	if s.Dialect() != "postgres" {
@@ -75,8 +76,10 @@ func TestContactsNotVacuumedForInserts(t *testing.T) {
 	if err := s.DB().NewRaw("SELECT unnest(reloptions) FROM pg_class WHERE relname = 'contacts'").Scan(context.Background(), &opts); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(opts, "autovacuum_vacuum_insert_threshold=-1") {
-		t.Errorf("contacts has the options %v", opts)
+	for _, want := range []string{"autovacuum_vacuum_insert_threshold=-1", "autovacuum_analyze_threshold=5000000"} {
+		if !slices.Contains(opts, want) {
+			t.Errorf("contacts has the options %v, want %s among them", opts, want)
+		}
 	}
 }
 
