@@ -124,39 +124,42 @@ func (c *Client) WaitReady(ctx context.Context, exited <-chan struct{}) error {
 }
 
 // Upload sends the file at path as uploadContacts (GraphQL multipart
-// request spec), streaming it: the body is written as it is sent.
+// request spec), streaming it from the file with its length, as curl and
+// browsers send a file: the API reads a body with a length as it arrives
+// (one without is stored first, so that one over its limit is refused
+// before it becomes a job).
 func (c *Client) Upload(ctx context.Context, path string) (Job, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Job{}, fmt.Errorf("upload: %w", err)
 	}
 	defer f.Close()
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		err := func() error {
-			if err := mw.WriteField("operations", `{"query":"mutation($file: Upload!) { uploadContacts(file: $file) { `+jobFields+` } }","variables":{"file":null}}`); err != nil {
-				return err
-			}
-			if err := mw.WriteField("map", `{"0":["variables.file"]}`); err != nil {
-				return err
-			}
-			fw, err := mw.CreateFormFile("0", filepath.Base(path))
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(fw, f); err != nil {
-				return err
-			}
-			return mw.Close()
-		}()
-		pw.CloseWithError(err)
-	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/query", pr)
+	st, err := f.Stat()
 	if err != nil {
-		pr.CloseWithError(err)
 		return Job{}, fmt.Errorf("upload: %w", err)
 	}
+	// The parts before the file's bytes, and the end of the body after them.
+	var frame bytes.Buffer
+	mw := multipart.NewWriter(&frame)
+	if err := mw.WriteField("operations", `{"query":"mutation($file: Upload!) { uploadContacts(file: $file) { `+jobFields+` } }","variables":{"file":null}}`); err != nil {
+		return Job{}, fmt.Errorf("upload: %w", err)
+	}
+	if err := mw.WriteField("map", `{"0":["variables.file"]}`); err != nil {
+		return Job{}, fmt.Errorf("upload: %w", err)
+	}
+	if _, err := mw.CreateFormFile("0", filepath.Base(path)); err != nil {
+		return Job{}, fmt.Errorf("upload: %w", err)
+	}
+	head := frame.Len()
+	if err := mw.Close(); err != nil {
+		return Job{}, fmt.Errorf("upload: %w", err)
+	}
+	body := io.MultiReader(bytes.NewReader(frame.Bytes()[:head]), io.LimitReader(f, st.Size()), bytes.NewReader(frame.Bytes()[head:]))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/query", body)
+	if err != nil {
+		return Job{}, fmt.Errorf("upload: %w", err)
+	}
+	req.ContentLength = int64(frame.Len()) + st.Size()
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := c.http().Do(req)
 	if err != nil {

@@ -3,8 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,5 +47,45 @@ func TestWaitTerminalNearEnd(t *testing.T) {
 				t.Errorf("ended = %v (%v, %s after %d polls), want %v", ended, err, j.Status, polls.Load(), tt.wantEnd)
 			}
 		})
+	}
+}
+
+// TestUploadSendsLength: the upload is a GraphQL multipart request with
+// its length, the file's bytes as they are.
+func TestUploadSendsLength(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "contacts.csv")
+	content := "email,company\njane@acme.test,Acme\n" + strings.Repeat("x@y.test,Y\n", 10000)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.TransferEncoding) > 0 || r.ContentLength <= int64(len(content)) {
+			t.Errorf("transfer encoding %v, length %d: want the length of the whole body", r.TransferEncoding, r.ContentLength)
+		}
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			t.Errorf("not a multipart form: %v", err)
+			return
+		}
+		if ops := r.FormValue("operations"); !strings.Contains(ops, "uploadContacts(file: $file)") {
+			t.Errorf("operations %s", ops)
+		}
+		if m := r.FormValue("map"); m != `{"0":["variables.file"]}` {
+			t.Errorf("map %s", m)
+		}
+		f, h, err := r.FormFile("0")
+		if err != nil {
+			t.Errorf("file: %v", err)
+			return
+		}
+		got, _ := io.ReadAll(f)
+		if string(got) != content || h.Filename != "contacts.csv" {
+			t.Errorf("file %s of %d bytes, want %d", h.Filename, len(got), len(content))
+		}
+		fmt.Fprint(w, `{"data":{"uploadContacts":{"id":"j","status":"RUNNING","total":10001}}}`)
+	}))
+	defer srv.Close()
+	job, err := (&Client{Base: srv.URL}).Upload(context.Background(), path)
+	if err != nil || job.ID != "j" || job.Total == nil || *job.Total != 10001 {
+		t.Fatalf("Upload = %+v, %v", job, err)
 	}
 }
