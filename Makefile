@@ -76,7 +76,7 @@ BENCH_RUN = if [ -f .services.env ]; then set -a; . ./.services.env; set +a; fi;
 
 bench: ## the micro-benchmarks, then the whole pipeline on BENCH_ROWS contacts, with their figures
 	$(GO) test -run='^$$' -bench=. -benchtime=1x ./processors/emailverify/ ./processors/companymatch/ ./processors/dnscheck/
-	$(GO) test -run='^$$' -bench=. -benchtime=2s ./contactcsv/ ./processors/emailsyntax/ ./schema/
+	$(GO) test -run='^$$' -bench=. -benchtime=2s ./contactcsv/ ./processors/emailsyntax/ ./schema/ ./streams/
 	$(GO) test -run='^$$' -bench=. -benchtime=5x ./store/ ./graph/
 	$(MAKE) bench-pipeline
 

@@ -572,3 +572,47 @@ not json
 		t.Errorf("a work email at company1.com with the company Initech: %q", conflict)
 	}
 }
+
+// Contact batches go to a broker of the service's own uncompressed, and
+// to the embedded broker, which keeps them in memory, compressed.
+func TestBatchesCompressedOnlyForTheEmbeddedBroker(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		roles roles
+		codec uint8 // as in a record batch's attributes: 0 none, 2 snappy
+	}{
+		{"a broker of its own", roles{api: true}, 0},
+		{"the embedded broker", roles{api: true, trim: true}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStack(t)
+			s.startInProcess(tt.roles)
+			const rows = 1000
+			var up struct{ UploadContacts jobView }
+			if errs := s.upload("contacts.csv", contactsCSV(rows), &up); errs != nil {
+				t.Fatal(errs)
+			}
+			cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(s.brokers, ",")...),
+				kgo.ConsumeTopics(s.cfg.topics().Batches), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			seen := 0
+			for seen < rows/200 {
+				fs := cl.PollFetches(ctx)
+				if err := ctx.Err(); err != nil {
+					t.Fatalf("%d batch records read: %v", seen, err)
+				}
+				fs.EachRecord(func(r *kgo.Record) {
+					seen++
+					if got := r.Attrs.CompressionType(); got != tt.codec {
+						t.Errorf("batch record at offset %d of partition %d: compression %d, want %d", r.Offset, r.Partition, got, tt.codec)
+					}
+				})
+			}
+		})
+	}
+}
