@@ -186,11 +186,17 @@ func failAll(in []schema.Contact, err error) []schema.Result {
 
 var rowKey = []byte(`"row":`)
 
+// maxPresized bounds the contacts decodeBatch makes room for before it
+// reads a batch: eight batches of the default size.
+const maxPresized = 4096
+
 func decodeBatch(value []byte, b *schema.ContactBatch) error {
 	// Room for every contact at once, rather than a slice grown by
 	// doubling as they are read: "row" is a member of every contact and of
-	// nothing else, and the quotes of a string's own text are escaped.
-	b.Contacts = make([]schema.Contact, 0, bytes.Count(value, rowKey))
+	// nothing else, and the quotes of a string's own text are escaped. A
+	// record that repeats the key cannot make it reserve more than
+	// maxPresized contacts; past them the slice grows as it is read.
+	b.Contacts = make([]schema.Contact, 0, min(bytes.Count(value, rowKey), maxPresized))
 	if err := schema.Unmarshal(value, b); err != nil {
 		return fmt.Errorf("not a contact batch: %w", err)
 	}

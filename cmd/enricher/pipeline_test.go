@@ -574,7 +574,8 @@ not json
 }
 
 // Contact batches go to a broker of the service's own uncompressed, and
-// to the embedded broker, which keeps them in memory, compressed.
+// compressed when the node has the embedded broker's role (roles.trim, as
+// in dev and enrich), which keeps them in memory.
 func TestBatchesCompressedOnlyForTheEmbeddedBroker(t *testing.T) {
 	for _, tt := range []struct {
 		name  string

@@ -61,9 +61,10 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 		return nil, errors.New("no Kafka brokers configured (set --brokers or KAFKA_BROKERS)")
 	}
 	// Contact batches go to the partition of their lane (streams.Dispatcher),
-	// uncompressed: compressing them was a sixth of the upload's CPU, for
-	// records a worker reads once. The embedded broker keeps every record
-	// in memory until it is trimmed, so for it they are compressed still.
+	// uncompressed, as do the few progress records this client sends:
+	// compressing the batches was a sixth of the upload's CPU, for records a
+	// worker reads once. The embedded broker keeps every record in memory
+	// until it is trimmed, so for it they are compressed still.
 	popts := []kgo.Opt{kgo.RecordPartitioner(streams.LanePartitioner(n.topics.Batches))}
 	if !r.trim {
 		popts = append(popts, kgo.ProducerBatchCompression(kgo.NoCompression()))
@@ -92,7 +93,7 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 	}
 	if r.worker {
 		// A worker takes a few batches a poll: a smaller fetch than the
-		// aggregator's keeps less of a long backlog decompressed in memory.
+		// aggregator's keeps less of a long backlog in memory.
 		cl, err := n.client(append(streams.GroupOpts(cfg.workerGroup, n.topics.Batches, cfg.sessionTimeout),
 			kgo.FetchMaxBytes(1<<20), kgo.FetchMaxPartitionBytes(256<<10))...)
 		if err != nil {

@@ -138,6 +138,9 @@ func (c *Client) Upload(ctx context.Context, path string) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("upload: %w", err)
 	}
+	if !st.Mode().IsRegular() {
+		return Job{}, fmt.Errorf("upload: %s is not a regular file, whose length is known", path)
+	}
 	// The parts before the file's bytes, and the end of the body after them.
 	var frame bytes.Buffer
 	mw := multipart.NewWriter(&frame)

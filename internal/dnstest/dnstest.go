@@ -200,7 +200,7 @@ func (s *Server) serveUDP() {
 		if err != nil {
 			continue
 		}
-		if s.delay == 0 {
+		if s.delay <= 0 {
 			s.queries.Add(1)
 			s.udp.WriteToUDPAddrPort(out, from)
 			continue

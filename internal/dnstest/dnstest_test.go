@@ -168,3 +168,13 @@ func TestDelayedBurst(t *testing.T) {
 		t.Errorf("Queries() = %d, want %d", got, n)
 	}
 }
+
+// A delay of zero or less answers at once.
+func TestNoDelay(t *testing.T) {
+	for _, d := range []time.Duration{0, -time.Millisecond} {
+		s := start(t, Zone{"a.example": {A: []netip.Addr{netip.MustParseAddr("192.0.2.1")}}}, Delay(d))
+		if r := exchange(t, s, "udp", "a.example", dns.TypeA); len(r.Answer) != 1 {
+			t.Errorf("delay %v: answer %v", d, r.Answer)
+		}
+	}
+}

@@ -220,8 +220,8 @@ func TestBreakerStopsAskingADeadResolver(t *testing.T) {
 	}
 }
 
-// A result record leaves out a detail that follows from the reason, and
-// reading it puts the same detail back; other details stay.
+// isStandardDetail is StandardDetail compared without writing it out: a
+// detail differing from it anywhere is not standard.
 func TestIsStandardDetail(t *testing.T) {
 	for _, reason := range []string{ReasonMailboxNotChecked, ReasonAccepted, ReasonAcceptAll, ReasonDenied, ReasonDisposable, ReasonRole, ReasonSyntax} {
 		std := StandardDetail(reason, "acme.com", "info")
