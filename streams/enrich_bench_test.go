@@ -3,7 +3,6 @@ package streams
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"io"
 	"log/slog"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/enricher/enricher/contactcsv"
 	"github.com/enricher/enricher/internal/bench"
 	"github.com/enricher/enricher/processors"
 	"github.com/enricher/enricher/processors/dnscheck"
@@ -73,43 +73,28 @@ func BenchmarkEnrich(b *testing.B) {
 }
 
 // benchRecords are the batch records of the benchmark's file of rows
-// rows, batch contacts each.
+// rows, batch contacts each, read and made into contacts as an upload's.
 func benchRecords(b *testing.B, rows, domains, batch int) []*kgo.Record {
 	var file bytes.Buffer
 	if _, err := bench.Generate(&file, bench.GenConfig{Rows: rows, Domains: domains, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
-	r := csv.NewReader(&file)
-	header, err := r.Read()
+	rd, err := contactcsv.NewReader(&file, contactcsv.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	named := contactcsv.NamedColumns(rd.Header())
 	var records []*kgo.Record
 	cb := schema.ContactBatch{Version: schema.RecordVersion, JobID: "bench"}
-	for row := 1; ; row++ {
-		rec, err := r.Read()
+	for {
+		row, err := rd.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			b.Fatal(err)
 		}
-		c := schema.Contact{Row: row, Line: row + 1}
-		for i, name := range header {
-			switch name {
-			case "first_name":
-				c.FirstName = rec[i]
-			case "last_name":
-				c.LastName = rec[i]
-			case "email":
-				c.Email = rec[i]
-			case "company":
-				c.Company = rec[i]
-			case "phone":
-				c.Phone = rec[i]
-			}
-		}
-		cb.Contacts = append(cb.Contacts, c)
+		cb.Contacts = append(cb.Contacts, contact(row, named))
 		if len(cb.Contacts) == batch {
 			value, err := schema.Marshal(cb)
 			if err != nil {
