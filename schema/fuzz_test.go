@@ -30,6 +30,10 @@ func FuzzDecodeRawResultBatch(f *testing.F) {
 			if err := schema.DecodeGeneral(value, &general); err != nil {
 				t.Fatalf("read in one pass; the general decoder says %v", err)
 			}
+			// No results may come as nil from one and empty from the other.
+			if len(fast.Results) == 0 && len(general.Results) == 0 {
+				general.Results = fast.Results
+			}
 			if !reflect.DeepEqual(fast, general) {
 				t.Fatalf("one pass read\n%+v\nthe general decoder\n%+v", fast, general)
 			}
