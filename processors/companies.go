@@ -119,24 +119,29 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 	}
 	ids := make([]identity, len(contacts))
 	var domains []string
-	personal := map[string]bool{} // the lists' answer, once a domain
-	keys := map[string]string{}   // normalized names, once a name
+	// work maps an email domain to its registrable domain, or to "" when
+	// the lists say it is personal (free, disposable or a relay): once a
+	// domain, as most of a batch's contacts share a few domains.
+	work := map[string]string{}
+	keys := map[string]string{} // normalized names, once a name
 	for i, ct := range contacts {
 		if emails[i] == nil {
 			continue
 		}
 		id := &ids[i]
 		if d := emails[i].Domain; d != "" {
-			p, ok := personal[d]
+			reg, ok := work[d]
 			if !ok {
-				disposable, free, relay := lists.Kinds(d)
-				p = free || disposable || relay
-				personal[d] = p
+				if disposable, free, relay := lists.Kinds(d); !free && !disposable && !relay {
+					reg = registrable(d)
+					domains = append(domains, reg)
+				}
+				work[d] = reg
 			}
-			if p {
+			if reg == "" {
 				id.personal = true
 			} else {
-				id.emailDomain = registrable(d)
+				id.emailDomain = reg
 			}
 		}
 		id.name = strings.TrimSpace(ct.Company)
@@ -148,7 +153,9 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 			}
 			id.nameKey = key
 		}
-		domains = append(domains, id.emailDomain, id.columnDomain)
+		if id.columnDomain != "" {
+			domains = append(domains, id.columnDomain)
+		}
 	}
 	known := c.byDomain(ctx, domains)
 
