@@ -24,6 +24,7 @@ func FuzzDecodeRawResultBatch(f *testing.F) {
 	f.Add(rawRecord(`{"input":{"row":1},"status":"ok","email":{"status":"valid","STATUS":"unknown","Status":null},"company":{"st\u0061tus":"matched","domain":"a","domain":null}}`))
 	f.Add(rawRecord(`{"input":{"row":1},"status":"ok","email":{"status":"\xff"},"company":null}`))
 	f.Add(rawRecord(`{"input":{"row":1},"status":"ok","email":{"status":"valid",}}`))
+	f.Add([]byte(`{"version":5,"job_id":"j","batch_no":0,"worker":"w","processed_at":"2026-12-01T00:00:00Z","results":[]}`))
 	f.Fuzz(func(t *testing.T, value []byte) {
 		var fast, general schema.RawResultBatch
 		if schema.ReadCanonical(value, &fast) {
