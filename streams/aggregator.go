@@ -28,14 +28,14 @@ type Aggregator struct {
 	Client  *kgo.Client // a group consumer of Topics.Results (see GroupOpts)
 	Topics  Topics
 	Sink    Sink
-	MaxPoll int // records taken per poll; default 16
+	MaxPoll int // records taken per poll; default 32
 	Log     *slog.Logger
 }
 
 // Run consumes until ctx ends.
 func (a *Aggregator) Run(ctx context.Context) {
 	if a.MaxPoll <= 0 {
-		a.MaxPoll = 16
+		a.MaxPoll = 32
 	}
 	// A failed store rewinds the poll and retries it with back-off (see
 	// consume): nothing is committed that is not stored.

@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -613,6 +614,37 @@ func TestBatchesCompressedOnlyForTheEmbeddedBroker(t *testing.T) {
 						t.Errorf("batch record at offset %d of partition %d: compression %d, want %d", r.Offset, r.Partition, got, tt.codec)
 					}
 				})
+			}
+		})
+	}
+}
+
+// An aggregator in a process of its own has the broker hold its fetches
+// for 1 MiB of results, so that a poll takes many records; one that shares
+// its process with the workers, as in dev, takes what has come.
+func TestAggregatorFetchesHeldInItsOwnProcess(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		roles    roles
+		minBytes int32
+		maxWait  time.Duration
+	}{
+		{"a process of its own", roles{aggregator: true}, 1 << 20, 100 * time.Millisecond},
+		{"with the workers", roles{worker: true, aggregator: true, trim: true}, 1, 500 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStack(t)
+			n, err := newNode(context.Background(), s.cfg, slog.New(slog.DiscardHandler), s.store, tt.roles)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.close()
+			cl := n.aggregator.Client
+			if got := cl.OptValue(kgo.FetchMinBytes); got != tt.minBytes {
+				t.Errorf("fetch min bytes %v, want %d", got, tt.minBytes)
+			}
+			if got := cl.OptValue(kgo.FetchMaxWait); got != tt.maxWait {
+				t.Errorf("fetch max wait %v, want %v", got, tt.maxWait)
 			}
 		})
 	}

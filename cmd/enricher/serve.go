@@ -121,13 +121,21 @@ func newNode(ctx context.Context, cfg *config, log *slog.Logger, st *store.Store
 	}
 	if r.aggregator {
 		// A result record holds hundreds of enriched rows: a fetch of
-		// 2 MiB keeps the aggregator's memory the same on a long backlog
-		// as on a short one. A job's results are on one partition, so
-		// one fetch of up to 1 MiB from it makes one poll: a poll, its
-		// transaction, offset commit and progress record, for about 16
-		// records (8,000 rows) rather than 8.
-		cl, err := n.client(append(streams.GroupOpts(cfg.aggregatorGroup, n.topics.Results, cfg.sessionTimeout),
-			kgo.FetchMaxBytes(2<<20), kgo.FetchMaxPartitionBytes(1<<20))...)
+		// 4 MiB keeps the aggregator's memory the same on a long backlog
+		// as on a short one. A job's results are on one partition. An
+		// aggregator in a process of its own has the broker hold a fetch
+		// until it has 1 MiB of them or 100 ms have passed, so that a
+		// poll, its transaction, offset commit and progress record, takes
+		// about 25 records (12,500 rows) while the workers are busy rather
+		// than the few that came since the last. In dev, where the store
+		// is the slowest stage, waiting for more would only idle it: there
+		// it takes what has come.
+		opts := append(streams.GroupOpts(cfg.aggregatorGroup, n.topics.Results, cfg.sessionTimeout),
+			kgo.FetchMaxBytes(4<<20), kgo.FetchMaxPartitionBytes(2<<20))
+		if !r.worker {
+			opts = append(opts, kgo.FetchMinBytes(1<<20), kgo.FetchMaxWait(100*time.Millisecond))
+		}
+		cl, err := n.client(opts...)
 		if err != nil {
 			n.close()
 			return nil, err
