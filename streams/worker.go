@@ -28,7 +28,7 @@ type Worker struct {
 	Topics    Topics
 	Processor processors.Processor
 	Name      string        // written into each result batch; default host name and pid
-	Parallel  int           // batches enriched at once; default twice GOMAXPROCS
+	Parallel  int           // batches enriched at once; default three times GOMAXPROCS
 	Timeout   time.Duration // deadline for enriching one batch; default 2m
 	MaxPoll   int           // records taken per poll; default 4 × Parallel
 	Log       *slog.Logger
@@ -38,9 +38,9 @@ type Worker struct {
 // holds and returns.
 func (w *Worker) Run(ctx context.Context) {
 	if w.Parallel <= 0 {
-		// Two per CPU: while a batch waits for the answers of its new
+		// Three per CPU: while a batch waits for the answers of its new
 		// domains, another's checks have the CPU.
-		w.Parallel = 2 * runtime.GOMAXPROCS(0)
+		w.Parallel = 3 * runtime.GOMAXPROCS(0)
 	}
 	if w.Timeout <= 0 {
 		w.Timeout = 2 * time.Minute

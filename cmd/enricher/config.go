@@ -144,7 +144,7 @@ func settings(c *config) []setting {
 		{"worker-group", "WORKER_GROUP", "consumer group of the workers", str(&c.workerGroup), "enricher-workers"},
 		{"aggregator-group", "AGGREGATOR_GROUP", "consumer group of the aggregators", str(&c.aggregatorGroup), "enricher-aggregators"},
 		{"worker-name", "WORKER_NAME", "name a worker writes into its results (default host-pid)", str(&c.workerName), ""},
-		{"parallel", "WORKER_PARALLEL", "batches a worker enriches at once (0: two per CPU)", num(&c.parallel), "0"},
+		{"parallel", "WORKER_PARALLEL", "batches a worker enriches at once (0: three per CPU)", num(&c.parallel), "0"},
 		{"session-timeout", "KAFKA_SESSION_TIMEOUT", "consumer group session timeout: how soon a dead member's partitions move", dur(&c.sessionTimeout), "10s"},
 		{"batch-timeout", "BATCH_TIMEOUT", "deadline for enriching one batch", dur(&c.batchTimeout), "2m"},
 		{"max-upload-bytes", "MAX_UPLOAD_BYTES", "largest upload accepted", big(&c.maxUploadBytes), strconv.Itoa(1 << 30)},
