@@ -142,9 +142,14 @@ start_kafka() {
   mkdir -p "$KAFKA_DIR"
   ensure_java
   fetch_kafka_jars
+  # Only the JIT's first tier (-XX:TieredStopAtLevel=1): a broker started
+  # for tests and benchmarks spends its first runs compiling with the
+  # second tier, several seconds of CPU a run taken from what runs beside
+  # it, and is no faster for it in the runs after (README, Performance).
   # shellcheck disable=SC2206 # KAFKA_HEAP_OPTS holds several options
   local java=(java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent
+    -XX:TieredStopAtLevel=1
     -Djava.awt.headless=true
     -Dlog4j2.configurationFile="$SCRIPTS_DIR/kafka/log4j2.properties"
     -cp "$KAFKA_LIBS/*")
