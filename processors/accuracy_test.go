@@ -90,8 +90,7 @@ func TestCompanyAccuracy(t *testing.T) {
 	emails := make([]*schema.EmailResult, len(set))
 	for i, l := range set {
 		contacts[i] = l.contact
-		_, d, _ := cutAt(l.contact.Email)
-		emails[i] = &schema.EmailResult{Address: l.contact.Email, Domain: d}
+		emails[i] = checked(l.contact.Email)
 	}
 	got := c.Resolve(ctx, contacts, emails)
 	answered, right := 0, 0

@@ -63,8 +63,7 @@ func BenchmarkCompanies(b *testing.B) {
 			default:
 				contacts[i] = schema.Contact{Email: fmt.Sprintf("p%d@gmail.com", i)}
 			}
-			_, d, _ := cutAt(contacts[i].Email)
-			emails[i] = &schema.EmailResult{Address: contacts[i].Email, Domain: d}
+			emails[i] = checked(contacts[i].Email)
 		}
 		b.StartTimer()
 		c.Resolve(jobCtx, contacts, emails)

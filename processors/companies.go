@@ -14,7 +14,7 @@ import (
 	"github.com/enricher/enricher/companydata"
 	"github.com/enricher/enricher/processors/companyapi"
 	"github.com/enricher/enricher/processors/companymatch"
-	"github.com/enricher/enricher/processors/emaillists"
+	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/processors/website"
 	"github.com/enricher/enricher/schema"
 )
@@ -49,9 +49,8 @@ const (
 // domain; the company's homepage (schema.org Organization, then
 // OpenGraph), when Web is set; the company column as given (name only).
 type Companies struct {
-	Data  *companydata.Store // nil: no reference data
-	Lists *emaillists.Lists  // nil: the embedded lists
-	Web   *website.Fetcher   // nil: homepages are not read
+	Data *companydata.Store // nil: no reference data
+	Web  *website.Fetcher   // nil: homepages are not read
 	// APIs are paid providers asked, in order, for values still missing;
 	// APIBudget caps the calls one job may make from this process.
 	APIs      []companyapi.Provider
@@ -102,6 +101,19 @@ type cached struct {
 	until     time.Time
 }
 
+// personal reports whether the email check flagged e's domain as one
+// whose addresses are anyone's: free, disposable or a relay (after the
+// operator's allowed and denied domains).
+func personal(e *schema.EmailResult) bool {
+	for _, f := range e.Flags {
+		switch f {
+		case emailverify.FlagFree, emailverify.FlagDisposable, emailverify.FlagRelay:
+			return true
+		}
+	}
+	return false
+}
+
 // maxCached bounds the domains kept; the cache starts over when full.
 const maxCached = 100000
 
@@ -111,17 +123,15 @@ type identity struct {
 }
 
 // Resolve answers for each contact whose email was checked (emails[i]
-// nil: the row failed and gets no company).
+// nil: the row failed and gets no company). An email domain the check
+// flagged free, disposable or a relay is personal: it says nothing of
+// the contact's company.
 func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emails []*schema.EmailResult) []*schema.CompanyResult {
-	lists := c.Lists
-	if lists == nil {
-		lists = emaillists.Default()
-	}
 	ids := make([]identity, len(contacts))
 	var domains []string
 	// work maps an email domain to its registrable domain, or to "" when
-	// the lists say it is personal (free, disposable or a relay): once a
-	// domain, as most of a batch's contacts share a few domains.
+	// the email check found it personal (free, disposable or a relay):
+	// once a domain, as most of a batch's contacts share a few domains.
 	work := map[string]string{}
 	keys := map[string]string{} // normalized names, once a name
 	for i, ct := range contacts {
@@ -132,7 +142,7 @@ func (c *Companies) Resolve(ctx context.Context, contacts []schema.Contact, emai
 		if d := emails[i].Domain; d != "" {
 			reg, ok := work[d]
 			if !ok {
-				if disposable, free, relay := lists.Kinds(d); !free && !disposable && !relay {
+				if !personal(emails[i]) {
 					reg = registrable(d)
 					domains = append(domains, reg)
 				}

@@ -18,6 +18,8 @@ import (
 	"github.com/enricher/enricher/internal/testenv"
 	"github.com/enricher/enricher/processors/companyapi"
 	"github.com/enricher/enricher/processors/companymatch"
+	"github.com/enricher/enricher/processors/emaillists"
+	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/processors/website"
 	"github.com/enricher/enricher/schema"
 )
@@ -107,9 +109,8 @@ func TestCompaniesResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, domain, _ := cutAt(tt.email)
 			contacts := []schema.Contact{{Row: 1, Email: tt.email, Company: tt.company}}
-			got := resolve(t, c, context.Background(), contacts, []*schema.EmailResult{{Address: tt.email, Domain: domain}})[0]
+			got := resolve(t, c, context.Background(), contacts, []*schema.EmailResult{checked(tt.email)})[0]
 			if got.Status != tt.status || got.Domain != tt.domain || got.Method != tt.method {
 				t.Fatalf("got %s %q by %q (%s), want %s %q by %q", got.Status, got.Domain, got.Method, got.Reason, tt.status, tt.domain, tt.method)
 			}
@@ -137,9 +138,8 @@ func TestCompaniesVote(t *testing.T) {
 	var contacts []schema.Contact
 	var emails []*schema.EmailResult
 	for _, e := range []string{"a@pied-piper.com", "b@pied-piper.com", "c@gmail.com", "d@hooli.com"} {
-		_, d, _ := cutAt(e)
 		contacts = append(contacts, schema.Contact{Email: e, Company: "Pied Piper"})
-		emails = append(emails, &schema.EmailResult{Address: e, Domain: d})
+		emails = append(emails, checked(e))
 	}
 	got := resolve(t, c, context.Background(), contacts, emails)
 	if r := got[2]; r.Status != schema.CompanyMatched || r.Domain != "pied-piper.com" || r.Method != MethodNameVote {
@@ -155,9 +155,8 @@ func TestCompaniesVoteAcrossBatches(t *testing.T) {
 		var contacts []schema.Contact
 		var emails []*schema.EmailResult
 		for _, e := range addrs {
-			_, d, _ := cutAt(e)
 			contacts = append(contacts, schema.Contact{Email: e, Company: "Initech LLC"})
-			emails = append(emails, &schema.EmailResult{Address: e, Domain: d})
+			emails = append(emails, checked(e))
 		}
 		return resolve(t, c, WithJob(context.Background(), job), contacts, emails)
 	}
@@ -170,6 +169,52 @@ func TestCompaniesVoteAcrossBatches(t *testing.T) {
 	}
 	if r := batch("job-2", "peter@gmail.com")[0]; r.Method == MethodNameVote {
 		t.Fatalf("another job took the vote of job-1: %+v", r)
+	}
+}
+
+// checked is the email check's result for email as far as companies go:
+// its domain, and the flags the embedded lists give the domain.
+func checked(email string) *schema.EmailResult {
+	_, d, _ := cutAt(email)
+	r := &schema.EmailResult{Address: email, Domain: d}
+	if d == "" {
+		return r
+	}
+	disposable, free, relay := emaillists.Default().Kinds(d)
+	for _, f := range []struct {
+		on   bool
+		flag string
+	}{{free, emailverify.FlagFree}, {disposable, emailverify.FlagDisposable}, {relay, emailverify.FlagRelay}} {
+		if f.on {
+			r.Flags = append(r.Flags, f.flag)
+		}
+	}
+	return r
+}
+
+// A domain is personal when the email check says so, with the operator's
+// overrides: a webmail domain allowed is the company's, a work domain
+// flagged free is no one's.
+func TestCompaniesPersonalFromEmailCheck(t *testing.T) {
+	tests := []struct {
+		name   string
+		email  *schema.EmailResult
+		status string
+		domain string
+	}{
+		{"webmail flagged free", &schema.EmailResult{Domain: "gmail.com", Flags: []string{emailverify.FlagFree}}, schema.CompanyPersonalEmail, ""},
+		{"webmail the operator allowed", &schema.EmailResult{Domain: "gmail.com"}, schema.CompanyMatched, "gmail.com"},
+		{"work domain flagged disposable", &schema.EmailResult{Domain: "hooli.com", Flags: []string{emailverify.FlagRole, emailverify.FlagDisposable}}, schema.CompanyPersonalEmail, ""},
+		{"work domain flagged relay", &schema.EmailResult{Domain: "hooli.com", Flags: []string{emailverify.FlagRelay}}, schema.CompanyPersonalEmail, ""},
+		{"work domain with other flags", &schema.EmailResult{Domain: "hooli.com", Flags: []string{emailverify.FlagRole, emailverify.FlagAlias}}, schema.CompanyMatched, "hooli.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := (&Companies{}).Resolve(context.Background(), []schema.Contact{{Row: 1, Email: "joe@" + tt.email.Domain}}, []*schema.EmailResult{tt.email})[0]
+			if got.Status != tt.status || got.Domain != tt.domain {
+				t.Fatalf("got %s %q (%s), want %s %q", got.Status, got.Domain, got.Reason, tt.status, tt.domain)
+			}
+		})
 	}
 }
 
