@@ -102,8 +102,8 @@ type cached struct {
 }
 
 // personal reports whether the email check flagged e's domain as one
-// whose addresses are anyone's: free, disposable or a relay (after the
-// operator's allowed and denied domains).
+// whose addresses are anyone's: free, disposable or a relay (a domain the
+// operator allowed is none of these).
 func personal(e *schema.EmailResult) bool {
 	for _, f := range e.Flags {
 		switch f {

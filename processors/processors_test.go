@@ -6,6 +6,7 @@ import (
 
 	"github.com/enricher/enricher/internal/dnstest"
 	"github.com/enricher/enricher/processors/dnscheck"
+	"github.com/enricher/enricher/processors/emaillists"
 	"github.com/enricher/enricher/processors/emailverify"
 	"github.com/enricher/enricher/schema"
 )
@@ -59,6 +60,38 @@ func TestEnricherProcess(t *testing.T) {
 		}
 		if r.Email.Status != w.email || r.Company.Status != w.company || r.Company.Domain != w.domain {
 			t.Errorf("row %d: email %s (%s), company %+v; want %s, %s %q", in[i].Row, r.Email.Status, r.Email.Reason, r.Company, w.email, w.company, w.domain)
+		}
+	}
+}
+
+// A webmail domain the operator allowed is checked as a work domain and
+// is its contacts' company, as the email check and the company agree.
+func TestEnricherAllowedDomainIsTheCompany(t *testing.T) {
+	srv, err := dnstest.Start(dnstest.Zone{"gmail.com": {MX: []dnstest.MX{{Pref: 10, Host: "mx.gmail.com"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	resolver, err := dnscheck.New(dnscheck.Config{Server: srv.Addr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		allow   []string
+		company string
+		domain  string
+	}{
+		{nil, schema.CompanyPersonalEmail, ""},
+		{[]string{"gmail.com"}, schema.CompanyMatched, "gmail.com"},
+	} {
+		lists := emaillists.Default().With(emaillists.Overrides{Allow: tt.allow})
+		v, err := emailverify.New(emailverify.Config{DNS: resolver, Lists: lists})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Enricher{Email: v}.Process(context.Background(), []schema.Contact{{Row: 1, Email: "joe@gmail.com"}})[0]
+		if r.Company == nil || r.Company.Status != tt.company || r.Company.Domain != tt.domain {
+			t.Errorf("allowed %v: company %+v, want %s %q", tt.allow, r.Company, tt.company, tt.domain)
 		}
 	}
 }
