@@ -11,17 +11,25 @@ import (
 	"github.com/enricher/enricher/schema"
 )
 
-func TestEnricherProcess(t *testing.T) {
-	mx := func(h string) dnstest.Domain { return dnstest.Domain{MX: []dnstest.MX{{Pref: 10, Host: h}}} }
-	srv, err := dnstest.Start(dnstest.Zone{"acme.com": mx("mx.acme.com"), "gmail.com": mx("mx.gmail.com"), "eu.acme.co.uk": mx("mx.acme.co.uk"), "mailinator.com": mx("mx.mailinator.com")})
+// resolverFor is a resolver asking a loopback DNS server that knows zone,
+// stopped when the test ends.
+func resolverFor(t *testing.T, zone dnstest.Zone) *dnscheck.Resolver {
+	t.Helper()
+	srv, err := dnstest.Start(zone)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
 	resolver, err := dnscheck.New(dnscheck.Config{Server: srv.Addr()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resolver
+}
+
+func TestEnricherProcess(t *testing.T) {
+	mx := func(h string) dnstest.Domain { return dnstest.Domain{MX: []dnstest.MX{{Pref: 10, Host: h}}} }
+	resolver := resolverFor(t, dnstest.Zone{"acme.com": mx("mx.acme.com"), "gmail.com": mx("mx.gmail.com"), "eu.acme.co.uk": mx("mx.acme.co.uk"), "mailinator.com": mx("mx.mailinator.com")})
 	v, err := emailverify.New(emailverify.Config{DNS: resolver})
 	if err != nil {
 		t.Fatal(err)
@@ -67,15 +75,7 @@ func TestEnricherProcess(t *testing.T) {
 // A webmail domain the operator allowed is checked as a work domain and
 // is its contacts' company, as the email check and the company agree.
 func TestEnricherAllowedDomainIsTheCompany(t *testing.T) {
-	srv, err := dnstest.Start(dnstest.Zone{"gmail.com": {MX: []dnstest.MX{{Pref: 10, Host: "mx.gmail.com"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	resolver, err := dnscheck.New(dnscheck.Config{Server: srv.Addr()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resolver := resolverFor(t, dnstest.Zone{"gmail.com": {MX: []dnstest.MX{{Pref: 10, Host: "mx.gmail.com"}}}})
 	for _, tt := range []struct {
 		allow   []string
 		company string
