@@ -34,6 +34,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	out := fs.String("out", "", "JSON file of the figures (default bench/results/<time>-<rows>.json)")
 	workDir := fs.String("work-dir", "", "folder for the file, the export and the logs (default: a temporary one, removed after)")
 	pprofDir := fs.String("pprof-dir", "", "write a CPU profile of each process into this folder")
+	warmup := fs.Bool("warmup", true, "run the file through a real stack of its own first, so that Kafka and PostgreSQL are warm (false: measure them as just started)")
 	keep := fs.Bool("keep", false, "leave the real stack's topics, consumer groups and job on the services (default: removed after the run)")
 	binary := fs.String("binary", "", "enricher binary to run the stacks with (default: this one)")
 	timeout := fs.Duration("timeout", 30*time.Minute, "longest time one stack may take")
@@ -93,7 +94,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	rep, err := bench.Run(ctx, bench.Options{
 		Binary: bin, Env: childEnv(), Gen: bench.GenConfig{Rows: *rows, Domains: *domains, Seed: *seed},
 		DNSDelay: *dnsDelay, Stacks: stacks, Workers: *workers, Brokers: brokers, DatabaseURL: dbURL,
-		WorkDir: dir, PprofDir: *pprofDir, Keep: *keep, Timeout: *timeout, Log: log,
+		WorkDir: dir, PprofDir: *pprofDir, Keep: *keep, Warmup: *warmup, Timeout: *timeout, Log: log,
 	})
 	if err != nil {
 		return err

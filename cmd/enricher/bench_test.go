@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/enricher/enricher/internal/bench"
+	"github.com/enricher/enricher/internal/testenv"
 )
 
 // TestBench runs a tiny benchmark on the embedded stack, the processes
@@ -110,5 +114,57 @@ func TestBenchGenerateDeterministic(t *testing.T) {
 	}
 	if _, err := bench.Generate(io.Discard, bench.GenConfig{Rows: 1, Domains: 1000, Seed: 8}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// On the real services, the benchmark runs the file once through a stack
+// of its own before the measured run, unless told not to, and reports how
+// the warm-up went.
+func TestBenchRealStackWarmup(t *testing.T) {
+	if !testenv.Integration() {
+		t.Skip("the real stack needs the real Kafka and PostgreSQL (make test-integration)")
+	}
+	t.Setenv("ENRICHER_E2E_MAIN", "1") // the child processes run main
+	env := map[string]string{
+		"KAFKA_BROKERS": strings.Join(testenv.Brokers(t), ","),
+		"DATABASE_URL":  testenv.DatabaseURL(t),
+	}
+	const rows = 2000
+	for _, warmup := range []bool{true, false} {
+		t.Run(fmt.Sprintf("warmup=%v", warmup), func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "figures.json")
+			args := []string{"bench", "--rows", strconv.Itoa(rows), "--domains", "300", "--stack", "real", "--dns-delay", "1ms",
+				"--work-dir", filepath.Join(dir, "work"), "--out", out, "--timeout", "3m", "--warmup=" + strconv.FormatBool(warmup)}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			var stdout bytes.Buffer
+			if err := run(ctx, args, func(k string) string { return env[k] }, nil, &stdout, testWriter{t}); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep bench.Report
+			if err := json.Unmarshal(raw, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Stacks) != 1 || rep.Stacks[0].Stack != bench.StackReal {
+				t.Fatalf("stacks = %+v, want the real one", rep.Stacks)
+			}
+			s := rep.Stacks[0]
+			if s.Status != "SUCCEEDED" || s.Processed != rows || s.ExportDistinct != rows || s.Copy == nil {
+				t.Errorf("measured run: %s, %d processed, %d exported, floor %+v", s.Status, s.Processed, s.ExportDistinct, s.Copy)
+			}
+			switch {
+			case !warmup && s.Warmup != nil:
+				t.Errorf("--warmup=false ran a warm-up: %+v", s.Warmup)
+			case warmup && (s.Warmup == nil || s.Warmup.Status != "SUCCEEDED" || s.Warmup.E2ESecs <= 0 || s.Warmup.Error != ""):
+				t.Errorf("warm-up = %+v, want a job that succeeded", s.Warmup)
+			case warmup && !strings.Contains(stdout.String(), "warm-up"):
+				t.Errorf("the table does not say how the warm-up went:\n%s", stdout.String())
+			}
+		})
 	}
 }

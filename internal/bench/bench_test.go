@@ -125,3 +125,25 @@ func TestWriteTableCPU(t *testing.T) {
 		t.Errorf("table\n%s\nwant %q", b.String(), want)
 	}
 }
+
+func TestWriteTableWarmup(t *testing.T) {
+	tests := []struct {
+		warm *Warmup
+		want string // "" for no warm-up line
+	}{
+		{nil, ""},
+		{&Warmup{Status: "SUCCEEDED", E2ESecs: 12.3}, "12.30 s end to end (SUCCEEDED): the same file through a stack of its own first"},
+		{&Warmup{Status: "FAILED", E2ESecs: 1, Error: "upload:\n  refused"}, "failed: upload: refused"},
+	}
+	for _, tt := range tests {
+		r := &Report{Stacks: []StackResult{{Stack: "real", JobID: "j", Warmup: tt.warm}}}
+		var b strings.Builder
+		if err := r.WriteTable(&b); err != nil {
+			t.Fatal(err)
+		}
+		got := b.String()
+		if tt.want == "" && strings.Contains(got, "warm-up") || tt.want != "" && !strings.Contains(got, tt.want) {
+			t.Errorf("warm-up %+v: table\n%s\nwant %q", tt.warm, got, tt.want)
+		}
+	}
+}

@@ -55,6 +55,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(tw, "  error\t%s\n", oneLine(s.Error))
 			continue
 		}
+		if s.Warmup != nil {
+			fmt.Fprintf(tw, "  warm-up\t%s\n", warmupLine(s.Warmup))
+		}
 		fmt.Fprintf(tw, "  job\t%s %s: %d rows, %d batches, %d processed, %d failed\n", s.JobID, s.Status, s.Total, s.Batches, s.Processed, s.Failed)
 		fmt.Fprintf(tw, "  ingest\t%7.2f s  %10.0f rows/s\n", s.IngestSecs, s.IngestRowsPerSec)
 		fmt.Fprintf(tw, "  end to end\t%7.2f s  %10.0f contacts/s\n", s.E2ESecs, s.E2ERowsPerSec)
@@ -119,4 +122,12 @@ func cpuLine(s StackResult, cpus int) string {
 	}
 	fmt.Fprintf(&b, " this benchmark %.1f, the rest %.1f (%s)", c.BenchSecs, c.OtherSecs, rest)
 	return b.String()
+}
+
+// warmupLine says how the warm-up went.
+func warmupLine(w *Warmup) string {
+	if w.Error != "" {
+		return "failed: " + oneLine(w.Error)
+	}
+	return fmt.Sprintf("%.2f s end to end (%s): the same file through a stack of its own first, its figures not kept", w.E2ESecs, w.Status)
 }

@@ -43,8 +43,12 @@ type Options struct {
 	WorkDir  string // generated file, export, logs, embedded data
 	PprofDir string // when set, each process writes a CPU profile there
 	Keep     bool   // leave the real stack's topics, groups and job in place
-	Timeout  time.Duration
-	Log      *slog.Logger
+	// Warmup runs the file through a real stack of its own before the
+	// measured one, so that Kafka and PostgreSQL have compiled and cached
+	// what the job needs, as a deployment's that has been running.
+	Warmup  bool
+	Timeout time.Duration
+	Log     *slog.Logger
 }
 
 // Report is the outcome of a run, as written to JSON.
@@ -96,6 +100,16 @@ type StackResult struct {
 	CopyRatio   float64     `json:"end_to_end_over_copy,omitempty"`
 
 	CleanupError string `json:"cleanup_error,omitempty"` // what of the real stack's topics, groups and job could not be removed
+
+	Warmup *Warmup `json:"warmup,omitempty"` // the run before the measured one, if any
+}
+
+// Warmup is what is kept of a warm-up run: whether the job went through,
+// and how long it took. Its other figures are not kept.
+type Warmup struct {
+	Status  string  `json:"status,omitempty"`
+	E2ESecs float64 `json:"end_to_end_seconds"`
+	Error   string  `json:"error,omitempty"`
 }
 
 // ProcessResult is what one process of a stack used: its peak memory, and
@@ -141,7 +155,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		if name != StackReal && name != StackEmbedded {
 			return rep, fmt.Errorf("bench: unknown stack %q (want real or embedded)", name)
 		}
-		rep.Stacks = append(rep.Stacks, runStack(ctx, opts, name, input))
+		var warm *Warmup
+		if name == StackReal && opts.Warmup {
+			warm = warmUp(ctx, opts, input)
+		}
+		res := runStack(ctx, opts, name, input)
+		res.Warmup = warm
+		rep.Stacks = append(rep.Stacks, res)
 		if ctx.Err() != nil {
 			break
 		}
@@ -150,6 +170,26 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.BenchPeakRSS = rss
 	}
 	return rep, nil
+}
+
+// warmUp runs the file through a real stack before the measured run: a
+// broker started a moment ago spends its first large job compiling the
+// code of its requests. Only the services carry over to the measured run;
+// its processes start afresh, their caches empty. The warm-up writes no
+// profiles, and its topics, groups and job are removed, as are any run's.
+func warmUp(ctx context.Context, opts Options, input string) *Warmup {
+	opts.PprofDir, opts.Keep = "", false
+	opts.WorkDir = filepath.Join(opts.WorkDir, "warmup")
+	opts.Log.Info("warming up", "stack", StackReal, "rows", opts.Gen.Rows)
+	res := runStack(ctx, opts, StackReal, input)
+	if res.Skipped != "" {
+		return nil
+	}
+	w := &Warmup{Status: res.Status, E2ESecs: res.E2ESecs, Error: res.Error}
+	if w.Error == "" && res.CleanupError != "" {
+		w.Error = "not removed: " + res.CleanupError
+	}
+	return w
 }
 
 // runStack starts the processes of one stack, runs the job through them,
