@@ -23,28 +23,11 @@ func TestBench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the pipeline in a child process")
 	}
-	t.Setenv("ENRICHER_E2E_MAIN", "1") // the child processes run main
-	dir := t.TempDir()
-	out := filepath.Join(dir, "figures.json")
 	const rows, domains = 2000, 300
-	args := []string{"--rows", "2000", "--domains", "300", "--stack", "embedded", "--dns-delay", "1ms",
-		"--work-dir", filepath.Join(dir, "work"), "--out", out, "--json", "--timeout", "3m"}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	var stdout bytes.Buffer
-	if err := run(ctx, append([]string{"bench"}, args...), func(string) string { return "" }, nil, &stdout, testWriter{t}); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(bytes.TrimSpace(raw), bytes.TrimSpace(stdout.Bytes())) {
+	rep, raw, stdout := runBenchTest(t, func(string) string { return "" },
+		"--rows", "2000", "--domains", "300", "--stack", "embedded", "--json")
+	if !bytes.Equal(bytes.TrimSpace(raw), bytes.TrimSpace([]byte(stdout))) {
 		t.Errorf("--json printed something else than the --out file")
-	}
-	var rep bench.Report
-	if err := json.Unmarshal(raw, &rep); err != nil {
-		t.Fatal(err)
 	}
 	if rep.File.Rows != rows || rep.File.Work+rep.File.Webmail+rep.File.Broken != rows {
 		t.Errorf("file = %+v, want %d rows", rep.File, rows)
@@ -124,7 +107,6 @@ func TestBenchRealStackWarmup(t *testing.T) {
 	if !testenv.Integration() {
 		t.Skip("the real stack needs the real Kafka and PostgreSQL (make test-integration)")
 	}
-	t.Setenv("ENRICHER_E2E_MAIN", "1") // the child processes run main
 	env := map[string]string{
 		"KAFKA_BROKERS": strings.Join(testenv.Brokers(t), ","),
 		"DATABASE_URL":  testenv.DatabaseURL(t),
@@ -132,24 +114,8 @@ func TestBenchRealStackWarmup(t *testing.T) {
 	const rows = 2000
 	for _, warmup := range []bool{true, false} {
 		t.Run(fmt.Sprintf("warmup=%v", warmup), func(t *testing.T) {
-			dir := t.TempDir()
-			out := filepath.Join(dir, "figures.json")
-			args := []string{"bench", "--rows", strconv.Itoa(rows), "--domains", "300", "--stack", "real", "--dns-delay", "1ms",
-				"--work-dir", filepath.Join(dir, "work"), "--out", out, "--timeout", "3m", "--warmup=" + strconv.FormatBool(warmup)}
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-			defer cancel()
-			var stdout bytes.Buffer
-			if err := run(ctx, args, func(k string) string { return env[k] }, nil, &stdout, testWriter{t}); err != nil {
-				t.Fatal(err)
-			}
-			raw, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var rep bench.Report
-			if err := json.Unmarshal(raw, &rep); err != nil {
-				t.Fatal(err)
-			}
+			rep, _, stdout := runBenchTest(t, func(k string) string { return env[k] },
+				"--rows", strconv.Itoa(rows), "--domains", "300", "--stack", "real", "--warmup="+strconv.FormatBool(warmup))
 			if len(rep.Stacks) != 1 || rep.Stacks[0].Stack != bench.StackReal {
 				t.Fatalf("stacks = %+v, want the real one", rep.Stacks)
 			}
@@ -162,9 +128,35 @@ func TestBenchRealStackWarmup(t *testing.T) {
 				t.Errorf("--warmup=false ran a warm-up: %+v", s.Warmup)
 			case warmup && (s.Warmup == nil || s.Warmup.Status != "SUCCEEDED" || s.Warmup.E2ESecs <= 0 || s.Warmup.Error != ""):
 				t.Errorf("warm-up = %+v, want a job that succeeded", s.Warmup)
-			case warmup && !strings.Contains(stdout.String(), "warm-up"):
-				t.Errorf("the table does not say how the warm-up went:\n%s", stdout.String())
+			case warmup && !strings.Contains(stdout, "warm-up"):
+				t.Errorf("the table does not say how the warm-up went:\n%s", stdout)
 			}
 		})
 	}
+}
+
+// runBenchTest runs `enricher bench` with args in a folder of the test's,
+// the processes it starts being this test binary (see TestMain), and
+// returns the report of its --out file, that file, and what it printed.
+func runBenchTest(t *testing.T, getenv func(string) string, args ...string) (rep bench.Report, raw []byte, stdout string) {
+	t.Helper()
+	t.Setenv("ENRICHER_E2E_MAIN", "1") // the child processes run main
+	dir := t.TempDir()
+	out := filepath.Join(dir, "figures.json")
+	args = append([]string{"bench", "--dns-delay", "1ms", "--timeout", "3m",
+		"--work-dir", filepath.Join(dir, "work"), "--out", out}, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	var buf bytes.Buffer
+	if err := run(ctx, args, getenv, nil, &buf, testWriter{t}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	return rep, raw, buf.String()
 }

@@ -47,6 +47,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range r.Stacks {
 		fmt.Fprintf(tw, "stack %s\t\n", s.Stack)
+		if s.Warmup != nil {
+			fmt.Fprintf(tw, "  warm-up\t%s\n", warmupLine(s.Warmup))
+		}
 		switch {
 		case s.Skipped != "":
 			fmt.Fprintf(tw, "  skipped\t%s\n", s.Skipped)
@@ -54,9 +57,6 @@ func (r *Report) WriteTable(w io.Writer) error {
 		case s.Error != "" && s.JobID == "":
 			fmt.Fprintf(tw, "  error\t%s\n", oneLine(s.Error))
 			continue
-		}
-		if s.Warmup != nil {
-			fmt.Fprintf(tw, "  warm-up\t%s\n", warmupLine(s.Warmup))
 		}
 		fmt.Fprintf(tw, "  job\t%s %s: %d rows, %d batches, %d processed, %d failed\n", s.JobID, s.Status, s.Total, s.Batches, s.Processed, s.Failed)
 		fmt.Fprintf(tw, "  ingest\t%7.2f s  %10.0f rows/s\n", s.IngestSecs, s.IngestRowsPerSec)
